@@ -1,0 +1,3 @@
+from commentcare.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,177 @@
+"""CSV and JSONL readers, with a column mapping that fits common exports by default."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Mapping
+from typing import IO, Any
+
+from commentcare._errors import InputError
+from commentcare._types import Comment
+from commentcare.io._formats import Record, parse_datetime
+
+__all__ = ["DEFAULT_COLUMNS", "iter_csv", "iter_jsonl", "row_to_comment"]
+
+#: For each Comment field, the input column names tried in order (case-insensitive).
+DEFAULT_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "text": ("text", "content", "comment", "comment_content", "message", "body"),
+    "id": ("id", "comment_id", "comment_ID", "commentid"),
+    "author": ("author", "author_name", "comment_author", "name", "user", "username"),
+    "author_email": ("author_email", "email", "comment_author_email"),
+    "author_url": ("author_url", "url", "comment_author_url", "website"),
+    "author_ip": ("author_ip", "ip", "comment_author_ip"),
+    "user_agent": ("user_agent", "comment_agent", "agent"),
+    "created_at": ("created_at", "date", "comment_date_gmt", "comment_date", "timestamp", "created"),
+    "post_id": ("post_id", "comment_post_id"),
+    "post_title": ("post_title", "title"),
+    "post_url": ("post_url", "link", "permalink"),
+    "parent_id": ("parent_id", "parent", "comment_parent"),
+    "status": ("status", "comment_approved", "approved"),
+}
+
+# A 10 MB comment is odd but legal; the csv module's default limit (128 KiB) would reject it.
+_FIELD_LIMIT = 64 * 1024 * 1024
+
+
+def _resolve_columns(fields: list[str], mapping: Mapping[str, str] | None) -> dict[str, str]:
+    lower = {f.lower(): f for f in fields if f}
+    chosen: dict[str, str] = {}
+    for target, names in DEFAULT_COLUMNS.items():
+        if mapping and target in mapping:
+            if mapping[target] in fields:
+                chosen[target] = mapping[target]
+            continue
+        for n in names:
+            if n.lower() in lower:
+                chosen[target] = lower[n.lower()]
+                break
+    return chosen
+
+
+def row_to_comment(row: Mapping[str, Any], columns: Mapping[str, str], source: str, record: int) -> Record:
+    """Build a Comment from a row; other columns travel in ``extra`` untouched."""
+    text_col = columns.get("text")
+    text = row.get(text_col) if text_col else None
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return InputError("no comment text (looked for a text/content/comment column)", source=source, record=record)
+    if not isinstance(text, str):
+        return InputError(f"the comment text is a {type(text).__name__}, not a string", source=source, record=record)
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        return InputError("invalid UTF-8 in the comment text", source=source, record=record)
+    values: dict[str, Any] = {}
+    for target, col in columns.items():
+        if target == "text":
+            continue
+        v = row.get(col)
+        if v is None or v == "":
+            continue
+        if target == "created_at":
+            try:
+                values[target] = parse_datetime(v)
+            except ValueError as exc:
+                return InputError(str(exc), source=source, record=record)
+        else:
+            values[target] = str(v)
+    used = set(columns.values())
+    extra = {k: ("" if v is None else v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+             for k, v in row.items() if k not in used and k is not None}
+    if "id" not in values:
+        values["id"] = str(record)
+    return Comment(text=text, source=source, extra=extra, **values)
+
+
+def _text_stream(fh: IO[bytes]) -> IO[str]:
+    # surrogateescape keeps undecodable bytes as lone surrogates, so a bad record is reported
+    # by row_to_comment and the rest of the file still reads.
+    return io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+class _NulFilter:
+    """Replace NUL bytes (which the csv module refuses) in the stream, counting lines."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.nul_lines: set[int] = set()
+        self.line = 0
+
+    def __iter__(self) -> _NulFilter:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.stream)
+        self.line += 1
+        if "\x00" in line:
+            self.nul_lines.add(self.line)
+            line = line.replace("\x00", "")
+        return line
+
+
+def iter_csv(fh: IO[bytes], source: str, mapping: Mapping[str, str] | None = None) -> Iterator[Record]:
+    csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
+    stream = _NulFilter(_text_stream(fh))
+    try:
+        sample_line = next(stream)
+    except StopIteration:
+        return
+    except UnicodeDecodeError as exc:  # pragma: no cover - surrogateescape decodes everything
+        yield InputError(f"cannot decode: {exc}", source=source, record=1)
+        return
+    delimiter = "\t" if sample_line.count("\t") > sample_line.count(",") else ","
+    header = next(csv.reader([sample_line], delimiter=delimiter))
+    columns = _resolve_columns(header, mapping)
+    if "text" not in columns:
+        yield InputError(f"no text column in the header ({', '.join(header)[:200]})", source=source, record=1)
+        return
+    reader = csv.reader(stream, delimiter=delimiter)
+    n = len(header)
+    start = 2
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield InputError(f"malformed CSV: {exc}", source=source, record=start)
+            start = stream.line + 1
+            continue
+        line = start
+        start = stream.line + 1
+        if not fields or (len(fields) == 1 and not fields[0]):
+            continue
+        if len(fields) != n:
+            yield InputError(f"ragged row: {len(fields)} fields where the header has {n}", source=source, record=line)
+            continue
+        if any(ln in stream.nul_lines for ln in range(line, start)):
+            yield InputError("NUL bytes in the record", source=source, record=line)
+            continue
+        yield row_to_comment(dict(zip(header, fields)), columns, source, line)
+
+
+def iter_jsonl(fh: IO[bytes], source: str, mapping: Mapping[str, str] | None = None) -> Iterator[Record]:
+    columns_cache: dict[tuple[str, ...], dict[str, str]] = {}
+    for lineno, raw in enumerate(fh, 1):
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            yield InputError(f"invalid UTF-8 at byte {exc.start}", source=source, record=lineno)
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            yield InputError(f"invalid JSON: {exc}", source=source, record=lineno)
+            continue
+        if not isinstance(row, dict):
+            yield InputError(f"a record must be a JSON object, not {type(row).__name__}", source=source, record=lineno)
+            continue
+        key = tuple(row)
+        columns = columns_cache.get(key)
+        if columns is None:
+            if len(columns_cache) > 64:
+                columns_cache.clear()
+            columns = columns_cache[key] = _resolve_columns(list(row), mapping)
+        yield row_to_comment(row, columns, source, lineno)
+

@@ -1,0 +1,79 @@
+"""Batch prediction: from comments to :class:`Classification` objects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+import numpy as np
+
+from commentcare._errors import ModelError
+from commentcare._types import Classification, Comment, Label
+from commentcare.model._store import LoadedModel
+
+__all__ = ["BATCH_SIZE", "Classifier", "as_comment"]
+
+#: Comments are featurised and scored this many at a time: large enough that per-batch NumPy
+#: work is amortised, small enough that memory stays flat on any input size.
+BATCH_SIZE = 2048
+
+
+def as_comment(item: Comment | str) -> Comment:
+    if isinstance(item, Comment):
+        return item
+    if isinstance(item, str):
+        return Comment(text=item)
+    raise TypeError(f"expected a str or a Comment, got {type(item).__name__}")
+
+
+def batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while batch := list(islice(it, n)):
+        yield batch
+
+
+class Classifier:
+    """Wraps a verified, fitted pipeline and turns its probabilities into classifications."""
+
+    def __init__(self, model: LoadedModel) -> None:
+        self.model = model
+        pipeline = model.pipeline
+        try:
+            classes = [Label(c) for c in pipeline.classes_]
+        except (AttributeError, ValueError) as exc:
+            raise ModelError(f"{model.path}: the pipeline's classes are not commentcare labels") from exc
+        if set(classes) != set(Label):
+            raise ModelError(f"{model.path}: the model knows {sorted(map(str, classes))}, not the four labels")
+        # Columns reordered once so that scores always come in Label order.
+        self.labels: tuple[Label, ...] = tuple(Label)
+        self._order = np.array([classes.index(lbl) for lbl in Label])
+        self.threshold = model.card.unsure_threshold
+        self.version = model.card.version
+
+    def predict_batch(self, comments: Sequence[Comment]) -> list[Classification]:
+        if not comments:
+            return []
+        proba = np.asarray(self.model.pipeline.predict_proba(list(comments)), dtype=np.float64)[:, self._order]
+        proba /= proba.sum(axis=1, keepdims=True)
+        best = proba.argmax(axis=1)
+        labels = self.labels
+        version = self.version
+        threshold = self.threshold
+        out: list[Classification] = []
+        for row, b in zip(proba.tolist(), best.tolist()):
+            conf = row[b]
+            out.append(
+                Classification(
+                    label=labels[b],
+                    confidence=conf,
+                    scores=dict(zip(labels, row)),
+                    unsure=conf < threshold,
+                    model_version=version,
+                )
+            )
+        return out
+
+    def classify_many(self, items: Iterable[Comment | str], batch_size: int = BATCH_SIZE) -> Iterator[Classification]:
+        for batch in batched(items, batch_size):
+            yield from self.predict_batch([as_comment(x) for x in batch])
