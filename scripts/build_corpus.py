@@ -36,7 +36,9 @@ def main() -> int:
                 errors += 1
                 continue
             if set(row) != KEYS or row["label"] not in LABELS or not str(row["text"]).strip():
-                print(f"{path.name}:{i}: bad keys or label: {sorted(row)} {row.get('label')}", file=sys.stderr)
+                print(
+                    f"{path.name}:{i}: bad keys or label: {sorted(row)} {row.get('label')}", file=sys.stderr
+                )
                 errors += 1
                 continue
             row["id"] = f"{path.stem}:{i}"
@@ -66,9 +68,29 @@ def main() -> int:
     out = ROOT / "corpus" / "corpus.jsonl"
     with open(out, "w", encoding="utf-8") as fh:
         for r in kept:
-            fh.write(json.dumps({k: r[k] for k in ["id", "label", "text", "author", "author_url", "post_title", "site_kind", "hard_case"]}, ensure_ascii=False) + "\n")
-    print(f"read {len(rows)} lines ({errors} invalid), dropped {exact} exact and {len(drop)} near duplicates; "
-          f"kept {len(kept)}; {cross} cross-label near pairs kept")
+            fh.write(
+                json.dumps(
+                    {
+                        k: r[k]
+                        for k in [
+                            "id",
+                            "label",
+                            "text",
+                            "author",
+                            "author_url",
+                            "post_title",
+                            "site_kind",
+                            "hard_case",
+                        ]
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
+    print(
+        f"read {len(rows)} lines ({errors} invalid), dropped {exact} exact and {len(drop)} near duplicates; "
+        f"kept {len(kept)}; {cross} cross-label near pairs kept"
+    )
     print("per label:", dict(Counter(r["label"] for r in kept)))
     print("per batch:", dict(Counter(r["id"].split(":")[0] for r in kept)))
     print("per site kind:", dict(Counter(r["site_kind"] for r in kept)))

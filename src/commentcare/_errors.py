@@ -1,13 +1,13 @@
 """The exception tree. Everything commentcare raises on purpose derives from CommentCareError::
 
-    CommentCareError
-     ├── ModelError              the model file is missing, tampered with or from other versions
-     │    └── UntrustedModelError(ModelError, PermissionError)
-     ├── InputError(CommentCareError, ValueError)   bad input: names the file and the record
-     │    └── TemplateError       a reply template that cannot be loaded or rendered
-     └── AdapterError             a site (WordPress, Medium) could not be read or written
-          ├── AuthenticationError  401/403: wrong Application Password or missing rights
-          └── SiteUnavailableError no REST API, timeouts, 5xx after retries
+CommentCareError
+ ├── ModelError              the model file is missing, tampered with or from other versions
+ │    └── UntrustedModelError(ModelError, PermissionError)
+ ├── InputError(CommentCareError, ValueError)   bad input: names the file and the record
+ │    └── TemplateError       a reply template that cannot be loaded or rendered
+ └── AdapterError             a site (WordPress, Medium) could not be read or written
+      ├── AuthenticationError  401/403: wrong Application Password or missing rights
+      └── SiteUnavailableError no REST API, timeouts, 5xx after retries
 """
 
 from __future__ import annotations

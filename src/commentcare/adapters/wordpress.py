@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
+from urllib3.exceptions import InvalidHeader
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
@@ -49,12 +50,15 @@ from commentcare._types import Action, Comment, Label, Review
 from commentcare._version import __version__
 
 __all__ = [
+    "ACTION_STATUS",
     "ENV_PASSWORD",
     "ENV_URL",
     "ENV_USER",
     "AuditLog",
     "Outcome",
+    "Phase",
     "PlanItem",
+    "Reviewer",
     "RunResult",
     "SiteInfo",
     "WordPressSite",
@@ -74,7 +78,7 @@ DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _MAX_WAIT = 60.0  # the longest we sleep between two attempts, whatever Retry-After asks
 
-# A status as a query asks for it -> as WordPress reports it on a comment.
+# Our status names -> the ``status`` a query or an update sends ...
 _QUERY_STATUS = {
     "hold": "hold",
     "approve": "approve",
@@ -84,6 +88,7 @@ _QUERY_STATUS = {
     "all": "all",
     "any": "any",
 }
+# ... -> the status WordPress reports on a comment, which set_status aims at.
 _REPORTED_STATUS = {
     "hold": "hold",
     "approve": "approved",
@@ -119,7 +124,7 @@ def retrying_adapter(retries: int = 3, backoff: float = 0.5) -> HTTPAdapter:
     """The transport a :class:`WordPressSite` mounts by default.
 
     Only reads are retried here: a POST to WordPress is not idempotent (a reply posted twice is
-    two replies; a status set twice is an HTTP 500), so writes go through
+    two replies; a status set twice can be an HTTP 500), so writes go through
     :meth:`WordPressSite._write`, which checks the site before it tries again. Connection
     failures before anything was sent are retried for every method, which is safe.
     """
@@ -206,12 +211,13 @@ def _plain(fragment: str) -> str:
 
 
 def _parse_retry_after(response: requests.Response) -> float | None:
+    """Retry-After in seconds (a number or an HTTP date, read by urllib3), at most _MAX_WAIT."""
     value = response.headers.get("Retry-After")
     if value is None:
         return None
     try:
-        return min(max(float(value), 0.0), _MAX_WAIT)
-    except ValueError:
+        return min(Retry(0).parse_retry_after(value), _MAX_WAIT)
+    except InvalidHeader:
         return None
 
 
@@ -317,15 +323,17 @@ class WordPressSite:
     ) -> requests.Response:
         query: dict[str, str | int] = {"rest_route": route, **(params or {})}
         what = f"{method} {route}"
-        log.debug("%s %s %s", method, self._url, {k: v for k, v in query.items() if k != "rest_route"} or "")
+        log.debug("%s %s %s %s", method, self._url, route, params or "")
         try:
             response = self._session.request(
                 method, self._url + "/", params=query, json=body, timeout=self._timeout, allow_redirects=False
             )
-        except requests.Timeout as exc:
-            raise _TransientError(f"{self._url} did not answer {what} in time ({_reason(exc)})") from exc
-        except requests.ConnectionError as exc:
-            raise _TransientError(f"cannot reach {self._url} for {what}: {_reason(exc)}") from exc
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            # urllib3 reports a read timeout it gave up retrying as a connection error
+            reason = _reason(exc)
+            if reason == "timed out":
+                raise _TransientError(f"{self._url} did not answer {what} in time") from exc
+            raise _TransientError(f"cannot reach {self._url} for {what}: {reason}") from exc
         except requests.RequestException as exc:
             raise AdapterError(f"{what} on {self._url} failed: {_reason(exc)}") from exc
         self._raise_for_status(response, what)
@@ -448,13 +456,14 @@ class WordPressSite:
                 raise ValueError("since must be timezone-aware")
             cut = since.astimezone(timezone.utc)
             params["after"] = (cut - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")
+        posts: dict[str, _PostInfo] = {}  # titles already read, for the pages still to come
         batch: list[dict[str, Any]] = []
         for item in self._pages("/wp/v2/comments", params):
             batch.append(item)
             if len(batch) == per_page:
-                yield from self._to_comments(batch, cut)
+                yield from self._to_comments(batch, cut, posts)
                 batch = []
-        yield from self._to_comments(batch, cut)
+        yield from self._to_comments(batch, cut, posts)
 
     def list_comments(
         self,
@@ -486,11 +495,13 @@ class WordPressSite:
                 return
             page += 1
 
-    def _to_comments(self, items: Sequence[Mapping[str, Any]], cut: datetime | None) -> list[Comment]:
+    def _to_comments(
+        self, items: Sequence[Mapping[str, Any]], cut: datetime | None, posts: dict[str, _PostInfo]
+    ) -> list[Comment]:
         comments = [self._to_comment(item) for item in items]
         if cut is not None:
             comments = [c for c in comments if c.created_at is None or c.created_at >= cut]
-        posts = self._posts({c.post_id for c in comments if c.post_id})
+        posts.update(self._posts({c.post_id for c in comments if c.post_id} - posts.keys()))
         return [_with_post(c, posts.get(c.post_id or "")) for c in comments]
 
     def _to_comment(self, item: Mapping[str, Any]) -> Comment:
@@ -524,9 +535,11 @@ class WordPressSite:
         """Titles and links of the posts (or pages) the comments are on; replies and reports
         read better with them, but a comment is still moderated without."""
         wanted = sorted(ids, key=int)
-        found: dict[str, _PostInfo] = {}
+        found: dict[str, _PostInfo] = dict.fromkeys(wanted, _PostInfo(None, None))
+        if not wanted:
+            return found
         for route in ("/wp/v2/posts", "/wp/v2/pages"):
-            missing = [i for i in wanted if i not in found]
+            missing = [i for i in wanted if found[i].link is None]
             for start in range(0, len(missing), 100):
                 chunk = missing[start : start + 100]
                 params: dict[str, str | int] = {
@@ -537,16 +550,20 @@ class WordPressSite:
                     "_fields": "id,title,link",
                 }
                 try:
-                    for post in self._get(route, params) or ():
-                        title = post.get("title")
-                        raw = (title.get("raw") or title.get("rendered")) if isinstance(title, dict) else None
-                        found[str(post.get("id"))] = _PostInfo(
-                            _plain(raw) if isinstance(raw, str) else None, _text_or_none(post.get("link"))
-                        )
+                    posts = self._get(route, params)
                 except (AuthenticationError, SiteUnavailableError):
                     raise
-                except (AdapterError, AttributeError) as exc:
+                except AdapterError as exc:
                     log.warning("could not read post titles from %s: %s", route, exc)
+                    continue
+                for post in posts if isinstance(posts, list) else ():
+                    if not isinstance(post, dict) or str(post.get("id")) not in found:
+                        continue
+                    title = post.get("title")
+                    raw = (title.get("raw") or title.get("rendered")) if isinstance(title, dict) else None
+                    found[str(post["id"])] = _PostInfo(
+                        _plain(raw) if isinstance(raw, str) else None, _text_or_none(post.get("link"))
+                    )
         return found
 
     def comment_status(self, comment_id: int | str) -> str:
@@ -576,9 +593,9 @@ class WordPressSite:
     def set_status(self, comment_id: int | str, status: str) -> str:
         """Set a comment's status (approved, hold, spam, trash); returns it as WordPress reports it.
 
-        WordPress answers HTTP 500 when the status is already the one asked for, which is also
-        what a lost answer to a successful request looks like on a retry; both end here as a
-        success because the site is asked before any retry.
+        WordPress can answer HTTP 500 (``rest_comment_failed_edit``) when the status is already
+        the one asked for, as on a retry after a lost answer; that ends here as a success, since
+        the site is asked before any retry.
         """
         target = _reported_status(status)
         cid = int(comment_id)
@@ -632,7 +649,8 @@ def _normalise_url(url: str) -> str:
         raise InputError("put the user and the Application Password in their own settings, not in the URL")
     if parts.query or parts.fragment:
         raise InputError("the site URL must not carry a query or a fragment")
-    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    host += f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{host}{parts.path.rstrip('/')}"
 
 
@@ -666,7 +684,7 @@ def _parse_gmt(value: object) -> datetime | None:
 
 
 def _with_post(comment: Comment, post: _PostInfo | None) -> Comment:
-    if post is None:
+    if post is None or post.link is None:
         return comment
     return replace(comment, post_title=post.title, post_url=post.link)
 
@@ -828,6 +846,8 @@ class Outcome:
 
 @dataclass
 class RunResult:
+    """What :func:`apply_plan` did, comment by comment, with counts for the summary."""
+
     run_id: str
     outcomes: list[Outcome] = field(default_factory=list)
 

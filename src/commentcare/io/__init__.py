@@ -34,7 +34,9 @@ _READERS: dict[Format, tuple[str, str]] = {
 _PATH_READERS = {Format.MEDIUM_ARCHIVE}
 
 
-def iter_records(source: Source, format: Format | str | None = None, *, columns: Mapping[str, str] | None = None) -> Iterator[Record]:
+def iter_records(
+    source: Source, format: Format | str | None = None, *, columns: Mapping[str, str] | None = None
+) -> Iterator[Record]:
     """Yield a :class:`Comment` or an :class:`InputError` for every record, in file order."""
     fmt = detect_format(source, format)
     name = source_name(source)

@@ -73,10 +73,18 @@ def _out_format(path: str, explicit: str | None) -> str:
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_init(model: str | None, trusted: bool, replies: bool, pack: str | None, site: str | None, contact: str | None) -> None:
+def _worker_init(
+    model: str | None, trusted: bool, replies: bool, pack: str | None, site: str | None, contact: str | None
+) -> None:
     from commentcare.moderation import Moderator, ReplyPack
 
-    m = Moderator(model, trusted=trusted, replies=ReplyPack.load(pack) if pack else None, site_name=site, contact=contact)
+    m = Moderator(
+        model,
+        trusted=trusted,
+        replies=ReplyPack.load(pack) if pack else None,
+        site_name=site,
+        contact=contact,
+    )
     m.classifier  # noqa: B018 - load the model once per worker, before the first chunk
     _WORKER.update(moderator=m, replies=replies)
 
@@ -87,7 +95,10 @@ def _worker_rows(comments: list[Comment]) -> list[dict[str, Any]]:
 
 def _rows(moderator: Any, comments: list[Comment], replies: bool) -> list[dict[str, Any]]:
     if replies:
-        return [result_row(r.comment, r.classification, r) for r in moderator.review_many(comments, batch_size=len(comments) or 1)]
+        return [
+            result_row(r.comment, r.classification, r)
+            for r in moderator.review_many(comments, batch_size=len(comments) or 1)
+        ]
     return [result_row(c, k) for c, k in zip(comments, moderator.classifier.predict_batch(comments))]
 
 
@@ -173,8 +184,10 @@ def classify_file(
     if skip:
         consumed = sum(1 for _ in islice(records, skip))
         if consumed < skip:
-            raise InputError(f"cannot resume: the input has {consumed} records, the saved run had done {skip}",
-                             source=str(source))
+            raise InputError(
+                f"cannot resume: the input has {consumed} records, the saved run had done {skip}",
+                source=str(source),
+            )
 
     pool = None
     moderator = None
@@ -183,13 +196,21 @@ def classify_file(
             import multiprocessing as mp
 
             ctx = mp.get_context("spawn")
-            pool = ctx.Pool(workers, initializer=_worker_init,
-                            initargs=(model, trusted, replies, reply_pack, site_name, contact))
+            pool = ctx.Pool(
+                workers,
+                initializer=_worker_init,
+                initargs=(model, trusted, replies, reply_pack, site_name, contact),
+            )
         else:
             from commentcare.moderation import Moderator, ReplyPack
 
-            moderator = Moderator(model, trusted=trusted, replies=ReplyPack.load(reply_pack) if reply_pack else None,
-                                  site_name=site_name, contact=contact)
+            moderator = Moderator(
+                model,
+                trusted=trusted,
+                replies=ReplyPack.load(reply_pack) if reply_pack else None,
+                site_name=site_name,
+                contact=contact,
+            )
 
         def handle(chunk: list[Record]) -> tuple[list[Record], list[Comment]]:
             return chunk, [r for r in chunk if isinstance(r, Comment)]
@@ -250,12 +271,14 @@ def classify_file(
     return summary
 
 
-def _pool_map(pool: Any, chunks: Iterable[tuple[list[Record], list[Comment]]]) -> Iterator[tuple[list[Record], list[dict[str, Any]]]]:
+def _pool_map(
+    pool: Any, chunks: Iterable[tuple[list[Record], list[Comment]]]
+) -> Iterator[tuple[list[Record], list[dict[str, Any]]]]:
     """Ordered parallel map that keeps a bounded number of chunks in flight."""
     from collections import deque
 
     inflight: deque[tuple[list[Record], Any]] = deque()
-    limit = 4 * pool._processes  # noqa: SLF001
+    limit = 4 * pool._processes
     for chunk, comments in chunks:
         inflight.append((chunk, pool.apply_async(_worker_rows, (comments,))))
         if len(inflight) >= limit:

@@ -10,18 +10,17 @@ from __future__ import annotations
 import enum
 import io
 import os
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Union
+from typing import IO, TypeAlias
 
 from commentcare._errors import InputError
 from commentcare._types import Comment
 
 __all__ = ["Format", "Record", "Source", "detect_format", "open_binary", "parse_datetime", "source_name"]
 
-Record = Union[Comment, InputError]
-Source = Union[str, os.PathLike[str], IO[bytes], IO[str]]
+Record: TypeAlias = Comment | InputError
+Source: TypeAlias = str | os.PathLike[str] | IO[bytes] | IO[str]
 
 
 class Format(str, enum.Enum):
@@ -37,7 +36,13 @@ class Format(str, enum.Enum):
         return self.value
 
 
-_EXT = {".csv": Format.CSV, ".tsv": Format.CSV, ".jsonl": Format.JSONL, ".ndjson": Format.JSONL, ".json": Format.JSONL}
+_EXT = {
+    ".csv": Format.CSV,
+    ".tsv": Format.CSV,
+    ".jsonl": Format.JSONL,
+    ".ndjson": Format.JSONL,
+    ".json": Format.JSONL,
+}
 
 
 def source_name(source: Source) -> str:
@@ -49,7 +54,7 @@ def source_name(source: Source) -> str:
 def open_binary(source: Source) -> IO[bytes]:
     if isinstance(source, (str, os.PathLike)):
         try:
-            return open(source, "rb")  # noqa: SIM115 - the caller closes it
+            return open(source, "rb")
         except OSError as exc:
             raise InputError(f"cannot open: {exc.strerror or exc}", source=os.fspath(source)) from exc
     if isinstance(source, io.TextIOBase):
@@ -88,7 +93,9 @@ def detect_format(source: Source, format: Format | str | None = None) -> Format:
             return Format(str(format).lower())
         except ValueError:
             known = ", ".join(f.value for f in Format)
-            raise InputError(f"unknown format {format!r} (known: {known})", source=source_name(source)) from None
+            raise InputError(
+                f"unknown format {format!r} (known: {known})", source=source_name(source)
+            ) from None
     if isinstance(source, (str, os.PathLike)):
         p = Path(source)
         if p.is_dir():
@@ -136,6 +143,3 @@ def parse_datetime(value: object) -> datetime | None:
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
 
 
-def iter_lines(fh: IO[bytes]) -> Iterator[tuple[int, bytes]]:
-    for i, line in enumerate(fh, 1):
-        yield i, line

@@ -55,9 +55,13 @@ def row_to_comment(row: Mapping[str, Any], columns: Mapping[str, str], source: s
     text_col = columns.get("text")
     text = row.get(text_col) if text_col else None
     if text is None or (isinstance(text, str) and not text.strip()):
-        return InputError("no comment text (looked for a text/content/comment column)", source=source, record=record)
+        return InputError(
+            "no comment text (looked for a text/content/comment column)", source=source, record=record
+        )
     if not isinstance(text, str):
-        return InputError(f"the comment text is a {type(text).__name__}, not a string", source=source, record=record)
+        return InputError(
+            f"the comment text is a {type(text).__name__}, not a string", source=source, record=record
+        )
     if any("\udc80" <= ch <= "\udcff" for ch in text):
         return InputError("invalid UTF-8 in the comment text", source=source, record=record)
     values: dict[str, Any] = {}
@@ -75,14 +79,17 @@ def row_to_comment(row: Mapping[str, Any], columns: Mapping[str, str], source: s
         else:
             values[target] = str(v)
     used = set(columns.values())
-    extra = {k: ("" if v is None else v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
-             for k, v in row.items() if k not in used and k is not None}
+    extra = {
+        k: ("" if v is None else v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+        for k, v in row.items()
+        if k not in used and k is not None
+    }
     if "id" not in values:
         values["id"] = str(record)
     return Comment(text=text, source=source, extra=extra, **values)
 
 
-def _text_stream(fh: IO[bytes]) -> IO[str]:
+def _text_stream(fh: IO[bytes]) -> io.TextIOWrapper:
     # surrogateescape keeps undecodable bytes as lone surrogates, so a bad record is reported
     # by row_to_comment and the rest of the file still reads.
     return io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
@@ -109,8 +116,15 @@ class _NulFilter:
 
 
 def iter_csv(fh: IO[bytes], source: str, mapping: Mapping[str, str] | None = None) -> Iterator[Record]:
+    text = _text_stream(fh)
+    try:
+        yield from _iter_csv(_NulFilter(text), source, mapping)
+    finally:
+        text.detach()  # the caller owns (and closes) the binary file
+
+
+def _iter_csv(stream: _NulFilter, source: str, mapping: Mapping[str, str] | None) -> Iterator[Record]:
     csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
-    stream = _NulFilter(_text_stream(fh))
     try:
         sample_line = next(stream)
     except StopIteration:
@@ -141,7 +155,9 @@ def iter_csv(fh: IO[bytes], source: str, mapping: Mapping[str, str] | None = Non
         if not fields or (len(fields) == 1 and not fields[0]):
             continue
         if len(fields) != n:
-            yield InputError(f"ragged row: {len(fields)} fields where the header has {n}", source=source, record=line)
+            yield InputError(
+                f"ragged row: {len(fields)} fields where the header has {n}", source=source, record=line
+            )
             continue
         if any(ln in stream.nul_lines for ln in range(line, start)):
             yield InputError("NUL bytes in the record", source=source, record=line)
@@ -165,7 +181,9 @@ def iter_jsonl(fh: IO[bytes], source: str, mapping: Mapping[str, str] | None = N
             yield InputError(f"invalid JSON: {exc}", source=source, record=lineno)
             continue
         if not isinstance(row, dict):
-            yield InputError(f"a record must be a JSON object, not {type(row).__name__}", source=source, record=lineno)
+            yield InputError(
+                f"a record must be a JSON object, not {type(row).__name__}", source=source, record=lineno
+            )
             continue
         key = tuple(row)
         columns = columns_cache.get(key)
@@ -174,4 +192,3 @@ def iter_jsonl(fh: IO[bytes], source: str, mapping: Mapping[str, str] | None = N
                 columns_cache.clear()
             columns = columns_cache[key] = _resolve_columns(list(row), mapping)
         yield row_to_comment(row, columns, source, lineno)
-

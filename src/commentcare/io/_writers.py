@@ -13,12 +13,34 @@ from commentcare._types import Classification, Comment, Label, Review
 
 __all__ = ["OUTPUT_COLUMNS", "REVIEW_COLUMNS", "RowWriter", "error_row", "result_row"]
 
-OUTPUT_COLUMNS = ("id", "label", "confidence", "unsure", "spam", "rant", "praise", "complaint", "model_version")
+OUTPUT_COLUMNS = (
+    "id",
+    "label",
+    "confidence",
+    "unsure",
+    "spam",
+    "rant",
+    "praise",
+    "complaint",
+    "model_version",
+)
 REVIEW_COLUMNS = ("action", "priority", "respond_by", "reply", "reasons")
-_BASE = ("text", "author", "author_email", "author_url", "post_title", "post_url", "created_at", "parent_id", "status")
+_BASE = (
+    "text",
+    "author",
+    "author_email",
+    "author_url",
+    "post_title",
+    "post_url",
+    "created_at",
+    "parent_id",
+    "status",
+)
 
 
-def result_row(comment: Comment, c: Classification, review: Review | None = None, *, with_comment: bool = True) -> dict[str, Any]:
+def result_row(
+    comment: Comment, c: Classification, review: Review | None = None, *, with_comment: bool = True
+) -> dict[str, Any]:
     """One output row: our columns, then the comment's own fields and every carried-through field.
 
     A carried field whose name collides with one of ours is renamed ``input_<name>``.
@@ -73,7 +95,9 @@ class RowWriter:
             if self._csv is None:
                 if self.columns is None:
                     self.columns = list(row)
-                self._csv = csv.DictWriter(self._buf, fieldnames=self.columns, extrasaction="ignore", lineterminator="\n")
+                self._csv = csv.DictWriter(
+                    self._buf, fieldnames=self.columns, extrasaction="ignore", lineterminator="\n"
+                )
                 if not self.header_written:
                     self._csv.writeheader()
                     self.header_written = True

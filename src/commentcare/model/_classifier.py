@@ -44,7 +44,9 @@ class Classifier:
         except (AttributeError, ValueError) as exc:
             raise ModelError(f"{model.path}: the pipeline's classes are not commentcare labels") from exc
         if set(classes) != set(Label):
-            raise ModelError(f"{model.path}: the model knows {sorted(map(str, classes))}, not the four labels")
+            raise ModelError(
+                f"{model.path}: the model knows {sorted(map(str, classes))}, not the four labels"
+            )
         # Columns reordered once so that scores always come in Label order.
         self.labels: tuple[Label, ...] = tuple(Label)
         self._order = np.array([classes.index(lbl) for lbl in Label])
@@ -54,7 +56,9 @@ class Classifier:
     def predict_batch(self, comments: Sequence[Comment]) -> list[Classification]:
         if not comments:
             return []
-        proba = np.asarray(self.model.pipeline.predict_proba(list(comments)), dtype=np.float64)[:, self._order]
+        proba = np.asarray(self.model.pipeline.predict_proba(list(comments)), dtype=np.float64)[
+            :, self._order
+        ]
         proba /= proba.sum(axis=1, keepdims=True)
         best = proba.argmax(axis=1)
         labels = self.labels
@@ -74,6 +78,8 @@ class Classifier:
             )
         return out
 
-    def classify_many(self, items: Iterable[Comment | str], batch_size: int = BATCH_SIZE) -> Iterator[Classification]:
+    def classify_many(
+        self, items: Iterable[Comment | str], batch_size: int = BATCH_SIZE
+    ) -> Iterator[Classification]:
         for batch in batched(items, batch_size):
             yield from self.predict_batch([as_comment(x) for x in batch])

@@ -65,7 +65,11 @@ def _ucc(p: Path) -> tuple[list[str], list[int]]:
 
 def _airline(p: Path) -> tuple[list[str], list[int]]:
     return _unique(
-        [(r["text"], int(r["airline_sentiment"] == "positive")) for r in _rows(p) if r["airline_sentiment"] != "neutral"]
+        [
+            (r["text"], int(r["airline_sentiment"] == "positive"))
+            for r in _rows(p)
+            if r["airline_sentiment"] != "neutral"
+        ]
     )
 
 
@@ -77,39 +81,70 @@ _I = {lbl: i for i, lbl in enumerate(LABELS)}
 
 
 def _p_spam(P: np.ndarray) -> np.ndarray:
-    return P[:, _I["spam"]]
+    return np.asarray(P[:, _I["spam"]])
 
 
 def _p_voiced(P: np.ndarray) -> np.ndarray:  # complaint or rant: a breached expectation
-    return P[:, _I["complaint"]] + P[:, _I["rant"]]
+    return np.asarray(P[:, _I["complaint"]] + P[:, _I["rant"]])
 
 
 def _p_rant(P: np.ndarray) -> np.ndarray:
-    return P[:, _I["rant"]]
+    return np.asarray(P[:, _I["rant"]])
 
 
 def _p_positive(P: np.ndarray) -> np.ndarray:  # praise against complaint + rant, spam's mass set aside
     pos = P[:, _I["praise"]]
     neg = P[:, _I["complaint"]] + P[:, _I["rant"]]
-    return pos / np.maximum(pos + neg, 1e-12)
+    return np.asarray(pos / np.maximum(pos + neg, 1e-12))
 
 
 BENCHMARKS: tuple[Benchmark, ...] = (
-    Benchmark("youtube_spam", "youtube-spam-collection/youtube_spam_combined.csv", "f1_positive",
-              "spam -> positive; ham -> negative; predicted positive when spam is the top class",
-              _youtube, _p_spam, "TubeSpam classifiers trained on the set: 92-97% accuracy"),
-    Benchmark("complaints", "complaints-social-media/complaints.csv", "macro_f1",
-              "complaint -> positive; predicted positive when P(complaint) + P(rant) >= 0.5",
-              _complaints, _p_voiced, "trained on the set: 79 (logistic regression), 87 (transformers)"),
-    Benchmark("ucc_rant", "unhealthy-comments-ucc/test.csv", "roc_auc",
-              "hostile or antagonize -> positive; score P(rant)",
-              _ucc, _p_rant, "BERT trained on the corpus: AUC 0.84 (hostile) / 0.82 (antagonistic)"),
-    Benchmark("airline", "twitter-airline-sentiment/Tweets.csv", "macro_f1",
-              "positive -> positive, negative -> negative, neutral dropped; positive when "
-              "P(praise) > P(complaint) + P(rant)", _airline, _p_positive, "none published"),
-    Benchmark("review_sentences", "sentiment-labelled-sentences/sentences.csv", "macro_f1",
-              "positive -> positive, negative -> negative; positive when P(praise) > P(complaint) + P(rant)",
-              _sentences, _p_positive, "none published"),
+    Benchmark(
+        "youtube_spam",
+        "youtube-spam-collection/youtube_spam_combined.csv",
+        "f1_positive",
+        "spam -> positive; ham -> negative; predicted positive when spam is the top class",
+        _youtube,
+        _p_spam,
+        "TubeSpam classifiers trained on the set: 92-97% accuracy",
+    ),
+    Benchmark(
+        "complaints",
+        "complaints-social-media/complaints.csv",
+        "macro_f1_top",
+        "complaint -> positive; predicted positive when the model's label is complaint or rant",
+        _complaints,
+        _p_voiced,
+        "trained on the set: 79 (logistic regression), 87 (transformers)",
+    ),
+    Benchmark(
+        "ucc_rant",
+        "unhealthy-comments-ucc/test.csv",
+        "roc_auc",
+        "hostile or antagonize -> positive; score P(rant)",
+        _ucc,
+        _p_rant,
+        "BERT trained on the corpus: AUC 0.84 (hostile) / 0.82 (antagonistic)",
+    ),
+    Benchmark(
+        "airline",
+        "twitter-airline-sentiment/Tweets.csv",
+        "macro_f1",
+        "positive -> positive, negative -> negative, neutral dropped; positive when "
+        "P(praise) > P(complaint) + P(rant)",
+        _airline,
+        _p_positive,
+        "none published",
+    ),
+    Benchmark(
+        "review_sentences",
+        "sentiment-labelled-sentences/sentences.csv",
+        "macro_f1",
+        "positive -> positive, negative -> negative; positive when P(praise) > P(complaint) + P(rant)",
+        _sentences,
+        _p_positive,
+        "none published",
+    ),
 )
 
 
@@ -125,12 +160,19 @@ def _metric(name: str, y: np.ndarray, score: np.ndarray, P: np.ndarray) -> float
     if name == "f1_positive":
         pred = (P.argmax(axis=1) == _I["spam"]).astype(int)
         return float(f1_score(y, pred))
+    if name == "macro_f1_top":
+        top = P.argmax(axis=1)
+        pred = ((top == _I["complaint"]) | (top == _I["rant"])).astype(int)
+        return float(f1_score(y, pred, average="macro"))
     pred = (score >= 0.5).astype(int)
     return float(f1_score(y, pred, average="macro"))
 
 
-def run_benchmarks(predict_proba: Callable[[Sequence[str]], np.ndarray], shared_data: Path,
-                   names: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+def run_benchmarks(
+    predict_proba: Callable[[Sequence[str]], np.ndarray],
+    shared_data: Path,
+    names: Sequence[str] | None = None,
+) -> dict[str, dict[str, Any]]:
     """Score a model on every benchmark found under ``shared_data``; absent sets are skipped."""
     results: dict[str, dict[str, Any]] = {}
     for b in BENCHMARKS:
@@ -156,14 +198,21 @@ def run_benchmarks(predict_proba: Callable[[Sequence[str]], np.ndarray], shared_
     return results
 
 
-def evaluate_labelled(predict: Callable[[Sequence[Any]], list[str]], items: Sequence[Any], truth: Sequence[str]) -> dict[str, Any]:
+def evaluate_labelled(
+    predict: Callable[[Sequence[Any]], list[str]], items: Sequence[Any], truth: Sequence[str]
+) -> dict[str, Any]:
     """Per-class precision/recall/F1 and a confusion matrix on a labelled set of ours."""
     from sklearn.metrics import classification_report, confusion_matrix, f1_score
 
     pred = predict(items)
     return {
         "n": len(truth),
-        "macro_f1": round(float(f1_score(truth, pred, labels=list(LABELS), average="macro", zero_division=0)), 4),
+        "macro_f1": round(
+            float(f1_score(truth, pred, labels=list(LABELS), average="macro", zero_division=0)), 4
+        ),
         "report": classification_report(truth, pred, labels=list(LABELS), output_dict=True, zero_division=0),
-        "confusion": {"labels": list(LABELS), "matrix": confusion_matrix(truth, pred, labels=list(LABELS)).tolist()},
+        "confusion": {
+            "labels": list(LABELS),
+            "matrix": confusion_matrix(truth, pred, labels=list(LABELS)).tolist(),
+        },
     }

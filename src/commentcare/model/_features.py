@@ -14,6 +14,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -64,7 +65,7 @@ class WordNgrams(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         toks = _tokens(p.text)
         grams = list(toks)
         if self.ngram_max >= 2 and len(toks) > 1:
-            grams += map(" ".join, zip(toks, toks[1:]))
+            grams += map(" ".join, pairwise(toks))
         if self.ngram_max >= 3 and len(toks) > 2:
             grams += map(" ".join, zip(toks, toks[1:], toks[2:]))
         if p.domains:
@@ -111,12 +112,11 @@ class WordNgrams(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         m.sum_duplicates()
         np.log1p(m.data, out=m.data)
         m.data *= self.idf_[m.indices]
-        sq = np.add.reduceat(m.data**2, m.indptr[:-1]) if m.nnz else np.zeros(n, np.float32)
         row_nnz = np.diff(m.indptr)
-        norms = np.zeros(n, dtype=np.float32)
-        has = row_nnz > 0
-        norms[has] = np.sqrt(sq[has])
-        m.data /= np.repeat(np.where(norms > 0, norms, 1.0), row_nnz)
+        rows = np.repeat(np.arange(n), row_nnz)
+        norms = np.sqrt(np.bincount(rows, weights=m.data.astype(np.float64) ** 2, minlength=n))
+        norms[norms == 0] = 1.0
+        m.data /= norms[rows].astype(np.float32)
         return m
 
 
@@ -128,7 +128,6 @@ META_FEATURES = (
     "author_url_linked",
     "emails",
     "handles",
-    "leading_mention",
     "obfuscated_link",
     "phone_number",
     "capitals",
@@ -159,8 +158,7 @@ def _meta_row(p: Prepared) -> tuple[float, ...]:
         1.0 if p.author_url else 0.0,
         1.0 if author_domain and author_domain in p.domains else 0.0,
         min(p.emails, 3) / 3,
-        min(p.handles - (1 if p.leading_mention else 0), 3) / 3,
-        1.0 if p.leading_mention else 0.0,
+        min(p.handles, 3) / 3,
         1.0 if p.obfuscated_links else 0.0,
         1.0 if p.phones else 0.0,
         upper / letters if letters >= 8 else 0.0,
@@ -181,7 +179,7 @@ class MetaFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         return self
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        return np.asarray(["meta__" + n for n in META_FEATURES], dtype=object)
+        return np.asarray(list(META_FEATURES), dtype=object)
 
     def transform(self, X: Sequence[Prepared]) -> sp.csr_matrix:
         arr = np.array([_meta_row(p) for p in X], dtype=np.float32).reshape(len(X), len(META_FEATURES))

@@ -22,7 +22,7 @@ from typing import Any
 
 from commentcare._errors import ModelError, UntrustedModelError
 
-__all__ = ["LoadedModel", "ModelCard", "load_model", "save_model", "shipped_model_path", "sha256_file"]
+__all__ = ["LoadedModel", "ModelCard", "load_model", "save_model", "sha256_file", "shipped_model_path"]
 
 log = logging.getLogger(__name__)
 

@@ -19,13 +19,28 @@ MAX_FEATURE_CHARS = 4000
 
 # Zero-width characters, BOM, bidi controls and C0/C1 controls except tab and newline.
 _INVISIBLE = dict.fromkeys(
-    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), 0x00AD, 0x034F, 0x061C,
-     *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070), 0xFEFF]
+    [
+        *range(0x09),
+        0x0B,
+        0x0C,
+        *range(0x0E, 0x20),
+        *range(0x7F, 0xA0),
+        0x00AD,
+        0x034F,
+        0x061C,
+        *range(0x200B, 0x2010),
+        *range(0x202A, 0x202F),
+        *range(0x2060, 0x2070),
+        0xFEFF,
+    ]
 )
 _INVISIBLE[0x0D] = 0x0A  # carriage return -> newline
 _INVISIBLE[0x09] = 0x20
 
-_MARKUP = re.compile(r"<\s*(?:a|p|br|div|span|b|i|em|strong|img|ul|ol|li|blockquote|h\d|script|style|iframe|font|u|s|code|pre)\b[^>]*>|&(?:[a-z]+|#\d+);", re.I)
+_MARKUP = re.compile(
+    r"<\s*(?:a|p|br|div|span|b|i|em|strong|img|ul|ol|li|blockquote|h\d|script|style|iframe|font|u|s|code|pre)\b[^>]*>|&(?:[a-z]+|#\d+);",
+    re.I,
+)
 _HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]+)""", re.I)
 _BBCODE_URL = re.compile(r"\[url(?:=([^\]]+))?\](.*?)\[/url\]", re.I | re.S)
 
@@ -47,6 +62,7 @@ _OBFUSCATED = re.compile(
 )
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.I)
 _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.]{1,30}")
+_LEADING_MENTIONS = re.compile(r"\s*(?:@[A-Za-z0-9_][A-Za-z0-9_.]{0,30}[\s,:]*)+")
 _PHONE = re.compile(r"(?:\+|\b00)\d[\d\s().-]{7,}\d|\b\d{3}[\s.-]\d{3}[\s.-]\d{4}\b")
 _SPACES = re.compile(r"[ \t\f\v]+")
 
@@ -60,7 +76,7 @@ class Prepared:
     domains: tuple[str, ...]
     emails: int
     handles: int
-    leading_mention: bool  # "@dana thanks!" addresses a reader, unlike "follow @promo"
+    leading_mention: bool  # started with "@name" (dropped from text and handles: it addresses a reader)
     obfuscated_links: int
     phones: int
     author_url: str
@@ -101,10 +117,9 @@ def prepare(text: str, author_url: str | None = None) -> Prepared:
         text = text[: 4 * MAX_FEATURE_CHARS]
     extra_links: list[str] = []
     had_markup = False
-    if "<" in text or "&" in text:
-        if _MARKUP.search(text):
-            had_markup = True
-            text, extra_links = html_to_text(text)
+    if ("<" in text or "&" in text) and _MARKUP.search(text):
+        had_markup = True
+        text, extra_links = html_to_text(text)
     if "[url" in text.lower():
         extra_links += [m.group(1) or m.group(2) for m in _BBCODE_URL.finditer(text)]
         text = _BBCODE_URL.sub(lambda m: " " + (m.group(2) or "") + " ", text)
@@ -122,10 +137,16 @@ def prepare(text: str, author_url: str | None = None) -> Prepared:
     handles = 0
     leading = False
     if "@" in text:
-        stripped = text.lstrip()
-        leading = stripped.startswith("@")
+        # "@dana @sam thanks!" addresses readers, as replies do on every platform: it says
+        # nothing about the class, so the leading run of mentions is dropped. Handles elsewhere
+        # ("follow @deals4u", "telegram @xyz") are a promotion signal and are kept as a token.
+        m = _LEADING_MENTIONS.match(text)
+        if m:
+            leading = True
+            text = text[m.end() :]
         handles = len(_HANDLE.findall(text))
-        text = _HANDLE.sub(" xxhandle ", text)
+        if handles:
+            text = _HANDLE.sub(" xxhandle ", text)
     phones = len(_PHONE.findall(text)) if any(c.isdigit() for c in text) else 0
     if phones:
         text = _PHONE.sub(" xxphone ", text)

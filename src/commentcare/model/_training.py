@@ -57,11 +57,16 @@ MAPPING_RULES = {
     "goemotions-apache2/rant": "GoEmotions, every emotion in {anger, disgust, annoyance} with anger or"
     " disgust present, and an insult word or a second-person attack -> rant",
     "goemotions-apache2/unsure": "GoEmotions, emotions == {neutral} or {curiosity} or {confusion} -> unsure",
+    "goemotions-apache2/negative": "GoEmotions, every emotion in {disappointment, disapproval, annoyance, anger},"
+    " not a rant by the rule above -> complaint or rant (half weight each: dissatisfaction whose specificity"
+    " the labels do not tell)",
 }
 
 _PRAISE_EMOTIONS = {"admiration", "gratitude", "love", "approval", "joy", "excitement", "pride"}
 _RANT_EMOTIONS = {"anger", "disgust", "annoyance"}
 _UNSURE_EMOTIONS = ({"neutral"}, {"curiosity"}, {"confusion"})
+_NEGATIVE_EMOTIONS = {"disappointment", "disapproval", "annoyance", "anger"}
+NEGATIVE = "negative"  # complaint or rant, specificity unknown
 _ATTACK = re.compile(
     r"\b(idiot|idiots|moron|morons|stupid|dumb|pathetic|garbage|trash|shut up|fuck|fucking|shit|"
     r"loser|clown|asshole|scum|disgusting|you people|you guys are|you are a|you're a)\b",
@@ -103,7 +108,9 @@ def load_labelled(path: str | os.PathLike[str], source: str | None = None) -> li
             if text is None:
                 raise InputError("no text field", source=str(p), record=lineno)
             if label not in LABELS:
-                raise InputError(f"label {label!r} is not one of {', '.join(LABELS)}", source=str(p), record=lineno)
+                raise InputError(
+                    f"label {label!r} is not one of {', '.join(LABELS)}", source=str(p), record=lineno
+                )
             out.append(
                 Example(
                     Comment(
@@ -157,7 +164,9 @@ def _norm(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def load_trainable_sets(shared_data: Path, seed: int = 13, caps: dict[str, int] | None = None) -> list[Example]:
+def load_trainable_sets(
+    shared_data: Path, seed: int = 13, caps: dict[str, int] | None = None
+) -> list[Example]:
     """Map the trainable sets under ``shared_data`` onto our labels (rules in MAPPING_RULES).
 
     Each mapped bucket is sampled down to its cap (deterministically) so that the public data
@@ -170,6 +179,7 @@ def load_trainable_sets(shared_data: Path, seed: int = 13, caps: dict[str, int] 
         "goemotions-apache2/praise": 2500,
         "goemotions-apache2/rant": 600,
         "goemotions-apache2/unsure": 2000,
+        "goemotions-apache2/negative": 2000,
         **(caps or {}),
     }
     buckets: dict[str, list[tuple[str, str]]] = {k: [] for k in MAPPING_RULES}
@@ -208,6 +218,8 @@ def load_trainable_sets(shared_data: Path, seed: int = 13, caps: dict[str, int] 
                 add("goemotions-apache2/praise", text, row["source_id"])
             elif emos <= _RANT_EMOTIONS and emos & {"anger", "disgust"} and _ATTACK.search(text):
                 add("goemotions-apache2/rant", text, row["source_id"])
+            elif emos <= _NEGATIVE_EMOTIONS and len(text.split()) >= 4:
+                add("goemotions-apache2/negative", text, row["source_id"])
             elif emos in _UNSURE_EMOTIONS and len(text.split()) >= 4:
                 add("goemotions-apache2/unsure", text, row["source_id"])
 
@@ -234,9 +246,12 @@ def _bucket(text: str, salt: str) -> float:
     return int.from_bytes(h[:8], "big") / 2**64
 
 
-def dev_split(examples: Sequence[Example], fraction: float = 0.2, salt: str = "dev-v1") -> tuple[list[Example], list[Example]]:
+def dev_split(
+    examples: Sequence[Example], fraction: float = 0.2, salt: str = "dev-v1"
+) -> tuple[list[Example], list[Example]]:
     """Split by a hash of the normalised text: stable across runs and additions, never leaks a text."""
-    train, dev = [], []
+    train: list[Example] = []
+    dev: list[Example] = []
     for ex in examples:
         (dev if _bucket(ex.comment.text, salt) < fraction else train).append(ex)
     return train, dev
@@ -256,7 +271,9 @@ def build_pipeline(C: float = 8.0, ngram_max: int = 2, min_df: int = 2, seed: in
             ("prepare", Preparer()),
             (
                 "features",
-                FeatureUnion([("words", WordNgrams(ngram_max=ngram_max, min_df=min_df)), ("meta", MetaFeatures())]),
+                FeatureUnion(
+                    [("words", WordNgrams(ngram_max=ngram_max, min_df=min_df)), ("meta", MetaFeatures())]
+                ),
             ),
             (
                 "classifier",
@@ -271,7 +288,9 @@ def build_pipeline(C: float = 8.0, ngram_max: int = 2, min_df: int = 2, seed: in
     )
 
 
-def to_xy(examples: Sequence[Example], source_weights: dict[str, float] | None = None) -> tuple[list[Comment], list[str], list[float]]:
+def to_xy(
+    examples: Sequence[Example], source_weights: dict[str, float] | None = None
+) -> tuple[list[Comment], list[str], list[float]]:
     """Expand unsure examples over all four labels and balance the classes by weight."""
     source_weights = source_weights or {}
     X: list[Comment] = []
@@ -279,17 +298,18 @@ def to_xy(examples: Sequence[Example], source_weights: dict[str, float] | None =
     w: list[float] = []
     for ex in examples:
         base = ex.weight * source_weights.get(ex.source.split("/")[0], 1.0)
-        if ex.label == UNSURE:
-            for lbl in LABELS:
+        if ex.label in (UNSURE, NEGATIVE):
+            spread: tuple[str, ...] = LABELS if ex.label == UNSURE else ("complaint", "rant")
+            for lbl in spread:
                 X.append(ex.comment)
                 y.append(lbl)
-                w.append(base / len(LABELS))
+                w.append(base / len(spread))
         else:
             X.append(ex.comment)
             y.append(ex.label)
             w.append(base)
     # Balance: every class ends with the same total weight.
-    totals: Counter[str] = Counter()
+    totals: dict[str, float] = dict.fromkeys(set(y), 0.0)
     for lbl, wt in zip(y, w):
         totals[lbl] += wt
     mean = sum(totals.values()) / len(totals)
@@ -312,6 +332,8 @@ def train(
     seed: int = 13,
     C: float = 8.0,
     unsure_threshold: float = 0.5,
+    caps: dict[str, int] | None = None,
+    corpus_weight: float = 2.0,
 ) -> tuple[Any, dict[str, Any]]:
     """Fit the pipeline; return it with its model card (metrics on the held-out dev split)."""
     import numpy as np
@@ -327,27 +349,32 @@ def train(
         examples += load_labelled(path)
     public: list[Example] = []
     if shared_data is not None and shared_data.is_dir():
-        public = load_trainable_sets(shared_data, seed=seed)
+        public = load_trainable_sets(shared_data, seed=seed, caps=caps)
     corpus_train, corpus_dev = dev_split(examples)
     public_train, public_dev = dev_split(public)
     train_set = corpus_train + public_train
-    X, y, w = to_xy(train_set, source_weights={"corpus": 2.0})
+    X, y, w = to_xy(train_set, source_weights={"corpus": corpus_weight})
     log.info("training on %d rows (%d examples)", len(X), len(train_set))
     pipeline = build_pipeline(C=C, seed=seed)
     pipeline.fit(X, y, classifier__sample_weight=np.asarray(w))
 
     metrics: dict[str, Any] = {}
-    dev_hard = [ex for ex in corpus_dev if ex.label != UNSURE]
+    dev_hard = [ex for ex in corpus_dev if ex.label in LABELS]
     if dev_hard:
         pred = [str(p) for p in pipeline.predict([ex.comment for ex in dev_hard])]
         truth = [ex.label for ex in dev_hard]
         metrics["dev"] = {
             "n": len(dev_hard),
             "macro_f1": round(float(f1_score(truth, pred, average="macro")), 4),
-            "report": classification_report(truth, pred, labels=list(LABELS), output_dict=True, zero_division=0),
-            "confusion": {"labels": list(LABELS), "matrix": confusion_matrix(truth, pred, labels=list(LABELS)).tolist()},
+            "report": classification_report(
+                truth, pred, labels=list(LABELS), output_dict=True, zero_division=0
+            ),
+            "confusion": {
+                "labels": list(LABELS),
+                "matrix": confusion_matrix(truth, pred, labels=list(LABELS)).tolist(),
+            },
         }
-    public_dev_hard = [ex for ex in public_dev if ex.label != UNSURE]
+    public_dev_hard = [ex for ex in public_dev if ex.label in LABELS]
     if public_dev_hard:
         pred = [str(p) for p in pipeline.predict([ex.comment for ex in public_dev_hard])]
         metrics["dev_public_mapped_accuracy"] = round(
@@ -365,10 +392,17 @@ def train(
     card: dict[str, Any] = {
         "model_version": f"{__version__}+{data_hash(train_set)[:10]}",
         "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-        "classes": [str(c) for c in pipeline.classes_],
+        "classes": list(LABELS),  # Label order; the pipeline keeps its own sorted classes_
         "unsure_threshold": unsure_threshold,
         "seed": seed,
-        "params": {"C": C, "ngram_max": 2, "min_df": 2, "corpus_weight": 2.0, "calibration": "sigmoid, 5-fold"},
+        "params": {
+            "C": C,
+            "ngram_max": 2,
+            "min_df": 2,
+            "corpus_weight": corpus_weight,
+            "caps": caps or {},
+            "calibration": "sigmoid, 5-fold",
+        },
         "versions": {
             "commentcare": __version__,
             "scikit-learn": sklearn.__version__,

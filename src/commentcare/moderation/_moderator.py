@@ -83,7 +83,9 @@ class Moderator:
         """Classify one comment (a string or a :class:`Comment`)."""
         return self.classifier.predict_batch([as_comment(comment)])[0]
 
-    def classify_many(self, items: Iterable[Comment | str], *, batch_size: int = BATCH_SIZE) -> Iterator[Classification]:
+    def classify_many(
+        self, items: Iterable[Comment | str], *, batch_size: int = BATCH_SIZE
+    ) -> Iterator[Classification]:
         """Classify any iterable lazily, in input order, ``batch_size`` comments at a time."""
         return self.classifier.classify_many(items, batch_size)
 

@@ -35,7 +35,7 @@ from commentcare._types import Reply
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 __all__ = ["PLACEHOLDERS", "SITUATIONS", "ReplyPack", "Template"]
 
@@ -45,7 +45,7 @@ PLACEHOLDERS = {
     "post_title": "the title of the post the comment is under",
     "site_name": "the name of the site or brand",
     "contact": "where to continue privately (an e-mail address or a page)",
-    "problem": "the specific problem, named in our words (\"the double charge\")",
+    "problem": 'the specific problem, named in our words ("the double charge")',
     "problem_quote": "the sentence of the comment that raises the problem",
     "liked": "what the reader said they liked, in their words",
 }
@@ -119,7 +119,9 @@ def _parse(text: str, where: str) -> tuple[_Part, ...]:
                 )
             stack[-1].append(_Part(name=name))
         else:
-            raise TemplateError(f"stray {tok!r} at character {m.start()} (write {tok * 2} for a literal brace)", source=where)
+            raise TemplateError(
+                f"stray {tok!r} at character {m.start()} (write {tok * 2} for a literal brace)", source=where
+            )
     if len(stack) > 1:
         raise TemplateError("'[[' without a matching ']]'", source=where)
     if pos < len(text):
@@ -152,7 +154,9 @@ def _tidy(text: str) -> str:
 class ReplyPack:
     """A validated set of reply templates. Load the default with :meth:`default`."""
 
-    def __init__(self, templates: Mapping[str, list[Template]], defaults: Mapping[str, str], source: str) -> None:
+    def __init__(
+        self, templates: Mapping[str, list[Template]], defaults: Mapping[str, str], source: str
+    ) -> None:
         self.templates = {k: list(v) for k, v in templates.items()}
         self.defaults = {**_BUILTIN_DEFAULTS, **defaults}
         self.source = source
@@ -186,7 +190,9 @@ class ReplyPack:
             raise TemplateError("[defaults] must be a table of strings", source=source)
         unknown = set(defaults) - set(PLACEHOLDERS)
         if unknown:
-            raise TemplateError(f"[defaults] names unknown placeholders: {', '.join(sorted(unknown))}", source=source)
+            raise TemplateError(
+                f"[defaults] names unknown placeholders: {', '.join(sorted(unknown))}", source=source
+            )
         templates: dict[str, list[Template]] = {}
         for situation in SITUATIONS:
             variants = data.get(situation)
@@ -195,7 +201,9 @@ class ReplyPack:
             seen: set[str] = set()
             for i, v in enumerate(variants, 1):
                 if not isinstance(v, dict) or not isinstance(v.get("text"), str) or not v["text"].strip():
-                    raise TemplateError(f"[[{situation}]] template #{i} needs a non-empty 'text'", source=source)
+                    raise TemplateError(
+                        f"[[{situation}]] template #{i} needs a non-empty 'text'", source=source
+                    )
                 vid = str(v.get("id", i))
                 if vid in seen:
                     raise TemplateError(f"[[{situation}]] template id {vid!r} is used twice", source=source)
@@ -212,7 +220,9 @@ class ReplyPack:
     def choose(self, situation: str, key: str, n: int = 1) -> list[Template]:
         """``n`` distinct variants for a situation, starting at one picked by hashing ``key``."""
         variants = self.templates[situation]
-        start = int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big") % len(variants)
+        start = int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big") % len(
+            variants
+        )
         return [variants[(start + i) % len(variants)] for i in range(min(n, len(variants)))]
 
     def render(self, template: Template, values: Mapping[str, str | None]) -> Reply:

@@ -52,7 +52,11 @@ class Reviewer:
         self._seen: set[str] = set()
 
     def _first_time(self, comment: Comment) -> bool:
-        keys = [k for k in ((comment.author_email or "").strip().lower(), (comment.author or "").strip().lower()) if k]
+        keys = [
+            k
+            for k in ((comment.author_email or "").strip().lower(), (comment.author or "").strip().lower())
+            if k
+        ]
         first = not any(k in self._seen for k in keys)
         self._seen.update(keys)
         return first
@@ -75,13 +79,19 @@ class Reviewer:
             reasons += rant_reasons(prepared)
             problem = find_problem(prepared.text)
             if problem:
-                reasons.append(f"may hide a real grievance: {problem.kind}; answer it, do not delete in haste")
+                reasons.append(
+                    f"may hide a real grievance: {problem.kind}; answer it, do not delete in haste"
+                )
             else:
                 reasons.append("no specific problem named")
         elif label is Label.COMPLAINT:
             action = Action.HOLD if unsure else Action.APPROVE_AND_REPLY
             problem = find_problem(prepared.text)
-            reasons.append(f"names a specific problem: {problem.kind}" if problem else "a complaint; the problem needs a human reading")
+            reasons.append(
+                f"names a specific problem: {problem.kind}"
+                if problem
+                else "a complaint; the problem needs a human reading"
+            )
             if first_time:
                 reasons.append("first-time complainer: answer first")
         else:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from commentcare.model._text import Prepared
 
-__all__ = ["Problem", "find_problem", "first_name", "liked_thing", "spam_reasons", "rant_reasons"]
+__all__ = ["Problem", "find_problem", "first_name", "liked_thing", "rant_reasons", "spam_reasons"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,30 +24,61 @@ class Problem:
 _REF = r"(?:#\s?[A-Z0-9-]{3,}|\b(?:no\.?|number)\s*[A-Z0-9-]{3,})"
 # Order matters: the first matching rule names the problem.
 _PROBLEMS: tuple[tuple[str, str, str], ...] = (
-    (r"\b(?:charged|billed|charge[sd]?)\b.{0,40}\b(?:twice|two times|double|2x)\b|\bdouble[- ]?(?:charged|charge|billed)\b",
-     "a double charge", "the double charge"),
-    (r"\b(?:charged|billed|charging)\b.{0,50}\b(?:after|despite|though)\b.{0,30}\bcancel", "a charge after cancelling",
-     "the charge after you cancelled"),
+    (
+        r"\b(?:charged|billed|charge[sd]?)\b.{0,40}\b(?:twice|two times|double|2x)\b|\bdouble[- ]?(?:charged|charge|billed)\b",
+        "a double charge",
+        "the double charge",
+    ),
+    (
+        r"\b(?:charged|billed|charging)\b.{0,50}\b(?:after|despite|though)\b.{0,30}\bcancel",
+        "a charge after cancelling",
+        "the charge after you cancelled",
+    ),
     (r"\brefund", "a refund that has not arrived", "your refund"),
-    (r"\b(?:can'?t|cannot|couldn'?t|unable to|impossible to|won'?t let me)\s+(?:cancel|unsubscribe)|\bunsubscrib", "cancelling or unsubscribing",
-     "cancelling your subscription"),
+    (
+        r"\b(?:can'?t|cannot|couldn'?t|unable to|impossible to|won'?t let me)\s+(?:cancel|unsubscribe)|\bunsubscrib",
+        "cancelling or unsubscribing",
+        "cancelling your subscription",
+    ),
     (r"\b(?:order|package|parcel|delivery|shipment|tracking)\b", "an order or delivery", "your order"),
-    (r"\b(?:log ?in|sign ?in|password|2fa|two-factor|verification code|locked out|account)\b", "signing in",
-     "the trouble signing in"),
-    (r"\b(?:crash\w*|bug\w*|broke\w*|broken|error|freez\w*|not working|doesn'?t work|stopped working|glitch\w*)\b",
-     "something broken", "the problem you ran into"),
-    (r"\b(?:overcharg\w*|price|priced|pricing|coupon|discount|promo code|more expensive)\b", "a price or discount",
-     "the price problem"),
-    (r"\b(?:oven|temperature|recipe|ingredient|cups?|grams?|tablespoons?|teaspoons?|bake[ds]?|baking)\b", "a mistake in the recipe",
-     "the recipe"),
-    (r"\b(?:typo|wrong|incorrect|mistake|error|outdated|inaccurate|factually|misleading)\b", "a mistake in the post",
-     "the mistake in the post"),
+    (
+        r"\b(?:log ?in|sign ?in|password|2fa|two-factor|verification code|locked out|account)\b",
+        "signing in",
+        "the trouble signing in",
+    ),
+    (
+        r"\b(?:crash\w*|bug\w*|broke\w*|broken|error|freez\w*|not working|doesn'?t work|stopped working|glitch\w*)\b",
+        "something broken",
+        "the problem you ran into",
+    ),
+    (
+        r"\b(?:overcharg\w*|price|priced|pricing|coupon|discount|promo code|more expensive)\b",
+        "a price or discount",
+        "the price problem",
+    ),
+    (
+        r"\b(?:oven|temperature|recipe|ingredient|cups?|grams?|tablespoons?|teaspoons?|bake[ds]?|baking)\b",
+        "a mistake in the recipe",
+        "the recipe",
+    ),
+    (
+        r"\b(?:typo|wrong|incorrect|mistake|error|outdated|inaccurate|factually|misleading)\b",
+        "a mistake in the post",
+        "the mistake in the post",
+    ),
     (r"\b(?:link|download|404|page not found)\b", "a broken link or download", "the broken link"),
     (r"\b(?:size|sizing|fit|fits|too small|too big)\b", "a sizing problem", "the sizing"),
-    (r"\b(?:support|customer service|staff|rude|ticket|no reply|no response|never answered|ignored)\b",
-     "how support handled it", "how we handled your request"),
+    (
+        r"\b(?:support|customer service|staff|rude|ticket|no reply|no response|never answered|ignored)\b",
+        "how support handled it",
+        "how we handled your request",
+    ),
     (r"\b(?:booking|hotel|flight|tour|reservation)\b", "a booking", "your booking"),
-    (r"\b(?:damaged|missing|wrong item|faulty|defective|arrived)\b", "a faulty or wrong item", "the item you received"),
+    (
+        r"\b(?:damaged|missing|wrong item|faulty|defective|arrived)\b",
+        "a faulty or wrong item",
+        "the item you received",
+    ),
 )
 _PROBLEM_RES = tuple((re.compile(p, re.I | re.S), kind, phrase) for p, kind, phrase in _PROBLEMS)
 _REF_RE = re.compile(_REF, re.I)
@@ -88,7 +119,22 @@ _LIKED = re.compile(
     r"(?:great|amazing|awesome|perfect|brilliant|delicious|beautiful|fantastic|gorgeous|spot on|superb|excellent|helpful|stunning|hilarious)",
     re.I,
 )
-_STOP_LIKED = {"post", "article", "blog", "it", "this", "that", "one", "way", "read", "site", "same", "best", "most", "great"}
+_STOP_LIKED = {
+    "post",
+    "article",
+    "blog",
+    "it",
+    "this",
+    "that",
+    "one",
+    "way",
+    "read",
+    "site",
+    "same",
+    "best",
+    "most",
+    "great",
+}
 
 
 def liked_thing(text: str) -> str | None:
@@ -98,8 +144,8 @@ def liked_thing(text: str) -> str | None:
         return None
     thing = next(g for g in m.groups() if g)
     words = " ".join(thing.split()).strip(" '-").split(" ")
-    if words and words[0].lower() == "your":
-        words[0] = "the"  # "your photos" is answered as "the photos"
+    if words and words[0].lower() in {"your", "the", "this", "that"}:
+        words[0] = "the" if words[0].lower() == "your" else words[0].lower()  # "your photos" -> "the photos"
     if len(words) < 2 or words[-1].lower() in _STOP_LIKED or " ".join(words[1:]).lower() in _STOP_LIKED:
         return None
     thing = " ".join(words)
@@ -126,7 +172,10 @@ _MONEY = re.compile(
     r"backlinks?|seo|followers|essay|whatsapp|telegram)\b",
     re.I,
 )
-_PROMO = re.compile(r"\b(?:check out my|visit my|subscribe to my|my channel|my site|my blog|my store|click here|dm me|contact (?:him|her|me))\b", re.I)
+_PROMO = re.compile(
+    r"\b(?:check out my|visit my|subscribe to my|my channel|my site|my blog|my store|click here|dm me|contact (?:him|her|me))\b",
+    re.I,
+)
 
 
 def spam_reasons(p: Prepared) -> list[str]:
@@ -134,16 +183,18 @@ def spam_reasons(p: Prepared) -> list[str]:
     if p.urls:
         doms = ", ".join(p.domains[:3])
         n = len(p.urls)
-        reasons.append(f"{n} link{'s' if n > 1 else ''} ({doms})" if doms else f"{n} link{'s' if n > 1 else ''}")
+        reasons.append(
+            f"{n} link{'s' if n > 1 else ''} ({doms})" if doms else f"{n} link{'s' if n > 1 else ''}"
+        )
     if p.obfuscated_links:
-        reasons.append("a disguised link (\"dot com\" style)")
+        reasons.append('a disguised link ("dot com" style)')
     if p.author_url:
         reasons.append("the author field carries a website")
     if p.phones:
         reasons.append("a phone number")
     if p.emails:
         reasons.append("an e-mail address in the text")
-    if p.handles and not p.leading_mention:
+    if p.handles:
         reasons.append("a social or messenger handle")
     m = _MONEY.search(p.text)
     if m:

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from commentcare.model._text import MAX_FEATURE_CHARS, prepare
+
+
+def test_links_are_extracted_and_replaced():
+    p = prepare(
+        'Nice! <a href="https://cheap-pills.biz/buy">pills</a> and www.deals.net', author_url="http://me.ru"
+    )
+    assert p.had_markup
+    assert "cheap-pills.biz" in p.domains and "deals.net" in p.domains
+    assert "xxurl" in p.text and "https" not in p.text
+    assert p.author_url == "http://me.ru"
+
+
+def test_obfuscated_links_and_contacts_are_found():
+    p = prepare(
+        "visit bestdeals dot com or h t t p s : / / x, mail me at jo.doe@mail.com, +1 555 123 4567, @promo"
+    )
+    assert p.obfuscated_links >= 2
+    assert p.emails == 1 and p.phones == 1 and p.handles == 1
+    assert not p.leading_mention
+    lead = prepare("@dana @sam_k: you are right")
+    assert lead.leading_mention and lead.handles == 0 and lead.text == "you are right"
+
+
+def test_invisible_and_control_characters_are_removed():
+    p = prepare("fr\u200bee\u00ad mo\x00ney\ufeff \uff26\uff52\uff45\uff45")
+    assert p.text == "free money Free"
+
+
+def test_long_text_is_truncated_for_features_only():
+    p = prepare("word " * 100_000)
+    assert len(p.text) <= MAX_FEATURE_CHARS
+    assert p.original_length == 500_000
+
+
+def test_markup_free_text_skips_the_html_parser():
+    p = prepare("5 < 6 & 7 > 3")
+    assert not p.had_markup and p.text == "5 < 6 & 7 > 3"
