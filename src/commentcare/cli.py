@@ -30,16 +30,24 @@ def _shared_data_default() -> Path | None:
 
 
 def _model_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", help="a model directory or .joblib written by `commentcare train` (default: the shipped one)")
-    p.add_argument("--trust-model", action="store_true",
-                   help="load --model although it is a pickle from outside the package (only for files you trust)")
+    p.add_argument(
+        "--model",
+        help="a model directory or .joblib written by `commentcare train` (default: the shipped one)",
+    )
+    p.add_argument(
+        "--trust-model",
+        action="store_true",
+        help="load --model although it is a pickle from outside the package (only for files you trust)",
+    )
 
 
 def _moderator(args: argparse.Namespace, **kw: Any) -> Any:
     from commentcare.moderation import Moderator, ReplyPack
 
     pack = getattr(args, "reply_pack", None)
-    return Moderator(args.model, trusted=args.trust_model, replies=ReplyPack.load(pack) if pack else None, **kw)
+    return Moderator(
+        args.model, trusted=args.trust_model, replies=ReplyPack.load(pack) if pack else None, **kw
+    )
 
 
 # -- classify ---------------------------------------------------------------------------------------
@@ -95,8 +103,11 @@ def cmd_classify(args: argparse.Namespace) -> int:
     if args.summary:
         Path(args.summary).write_text(json.dumps(s, indent=2) + "\n", encoding="utf-8")
     labels = ", ".join(f"{k} {v}" for k, v in sorted(s["labels"].items()))
-    print(f"{s['classified']} classified ({labels}), {s['errors']} errors, {s['unsure']} unsure, "
-          f"{s['seconds']} s", file=sys.stderr)
+    print(
+        f"{s['classified']} classified ({labels}), {s['errors']} errors, {s['unsure']} unsure, "
+        f"{s['seconds']} s",
+        file=sys.stderr,
+    )
     if s["actions"]:
         print("actions: " + ", ".join(f"{k} {v}" for k, v in sorted(s["actions"].items())), file=sys.stderr)
     return EXIT_OK
@@ -109,7 +120,9 @@ def cmd_review(args: argparse.Namespace) -> int:
     from commentcare._types import Comment
 
     m = _moderator(args, site_name=args.site_name, contact=args.contact)
-    r = m.review(Comment(text=args.text, author=args.author, post_title=args.post, author_url=args.author_url))
+    r = m.review(
+        Comment(text=args.text, author=args.author, post_title=args.post, author_url=args.author_url)
+    )
     c = r.classification
     if args.json:
         from commentcare.io._writers import result_row
@@ -143,7 +156,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     for p in corpus + [Path(x) for x in args.extra]:
         if not p.is_file():
             raise InputError("no such file", source=str(p))
-    shared = None if args.no_public else (Path(args.shared_data) if args.shared_data else _shared_data_default())
+    shared = (
+        None if args.no_public else (Path(args.shared_data) if args.shared_data else _shared_data_default())
+    )
     if shared is None and not args.no_public:
         print("note: no shared data directory found; training on the corpus only", file=sys.stderr)
     pipeline, card = train(corpus, shared, [Path(x) for x in args.extra], seed=args.seed)
@@ -151,10 +166,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         from commentcare.model._evaluation import run_benchmarks
 
         order = [list(pipeline.classes_).index(lbl) for lbl in ("spam", "rant", "praise", "complaint")]
-        card["metrics"]["benchmarks"] = run_benchmarks(lambda t: pipeline.predict_proba(list(t))[:, order], shared)
+        card["metrics"]["benchmarks"] = run_benchmarks(
+            lambda t: pipeline.predict_proba(list(t))[:, order], shared
+        )
     path = save_model(pipeline, card, args.output)
     dev = card["metrics"].get("dev", {})
-    print(f"wrote {path} (model {card['model_version']}); dev macro-F1 {dev.get('macro_f1')}", file=sys.stderr)
+    print(
+        f"wrote {path} (model {card['model_version']}); dev macro-F1 {dev.get('macro_f1')}", file=sys.stderr
+    )
     for name, r in card["metrics"].get("benchmarks", {}).items():
         if "value" in r:
             print(f"  {name}: {r['metric']} {r['value']} (n={r['n']})", file=sys.stderr)
@@ -179,7 +198,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
         shared = Path(args.shared_data) if args.shared_data else _shared_data_default()
         if shared is None:
-            raise InputError("no shared data directory: pass --shared-data DIR or set COMMENTCARE_SHARED_DATA")
+            raise InputError(
+                "no shared data directory: pass --shared-data DIR or set COMMENTCARE_SHARED_DATA"
+            )
         pipe = m.pipeline
         order = [list(pipe.classes_).index(lbl) for lbl in ("spam", "rant", "praise", "complaint")]
         result["benchmarks"] = run_benchmarks(lambda t: pipe.predict_proba(list(t))[:, order], shared)
@@ -192,7 +213,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"{'class':<10} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}")
         for lbl in ("spam", "rant", "praise", "complaint"):
             x = r["report"][lbl]
-            print(f"{lbl:<10} {x['precision']:>9.3f} {x['recall']:>7.3f} {x['f1-score']:>6.3f} {int(x['support']):>8}")
+            print(
+                f"{lbl:<10} {x['precision']:>9.3f} {x['recall']:>7.3f} {x['f1-score']:>6.3f} {int(x['support']):>8}"
+            )
         print("confusion (rows truth, columns predicted): " + " ".join(r["confusion"]["labels"]))
         for lbl, row in zip(r["confusion"]["labels"], r["confusion"]["matrix"]):
             print(f"  {lbl:<10} " + " ".join(f"{v:>6}" for v in row))
@@ -212,7 +235,9 @@ def cmd_info(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"commentcare {__version__}, model {card['model_version']} ({card.get('created', '?')})")
     print(f"classes: {', '.join(card['classes'])}; unsure below {card['unsure_threshold']}")
-    print(f"trained with scikit-learn {card['versions']['scikit-learn']} on {card['training_data']['examples']} examples")
+    print(
+        f"trained with scikit-learn {card['versions']['scikit-learn']} on {card['training_data']['examples']} examples"
+    )
     dev = card.get("metrics", {}).get("dev")
     if dev:
         print(f"dev split: macro-F1 {dev['macro_f1']} (n={dev['n']})")
@@ -226,21 +251,36 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="commentcare", description="Sort comments into spam, rant, praise or "
-                                     "genuine complaint, and draft the replies.")
+    parser = argparse.ArgumentParser(
+        prog="commentcare",
+        description="Sort comments into spam, rant, praise or genuine complaint, and draft the replies.",
+    )
     parser.add_argument("--version", action="version", version=f"commentcare {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv for debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("classify", help="classify every comment of an export (CSV, JSONL, WXR, Disqus, Medium)",
-                       description="Classify every comment of an export; one output row per input comment.")
+    p = sub.add_parser(
+        "classify",
+        help="classify every comment of an export (CSV, JSONL, WXR, Disqus, Medium)",
+        description="Classify every comment of an export; one output row per input comment.",
+    )
     p.add_argument("input", help="the export file ('-' for standard input)")
-    p.add_argument("-o", "--output", default="-", help="output file, .csv or .jsonl ('-' for standard output)")
-    p.add_argument("--format", help="input format (csv, jsonl, wxr, disqus, medium-archive, medium-page, rss); "
-                   "detected when omitted")
+    p.add_argument(
+        "-o", "--output", default="-", help="output file, .csv or .jsonl ('-' for standard output)"
+    )
+    p.add_argument(
+        "--format",
+        help="input format (csv, jsonl, wxr, disqus, medium-archive, medium-page, rss); "
+        "detected when omitted",
+    )
     p.add_argument("--to", choices=("csv", "jsonl"), help="output format when the extension does not say")
-    p.add_argument("--errors", help="write bad input records here (JSONL) and go on; without it a bad record stops the run")
-    p.add_argument("--replies", action="store_true", help="add action, priority, respond_by and reply columns")
+    p.add_argument(
+        "--errors",
+        help="write bad input records here (JSONL) and go on; without it a bad record stops the run",
+    )
+    p.add_argument(
+        "--replies", action="store_true", help="add action, priority, respond_by and reply columns"
+    )
     p.add_argument("--reply-pack", help="a TOML reply pack of your own")
     p.add_argument("--site-name", help="the site's name, for replies")
     p.add_argument("--contact", help="a private channel for replies, e.g. 'at help@example.com'")
@@ -248,7 +288,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary", help="also write the run's summary as JSON here")
     p.add_argument("--workers", type=int, default=1, help="processes to classify with (default 1)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run into the same output")
-    p.add_argument("--progress", action="store_true", default=None, help="show a progress bar even when not on a terminal")
+    p.add_argument(
+        "--progress",
+        action="store_true",
+        default=None,
+        help="show a progress bar even when not on a terminal",
+    )
     _model_args(p)
     p.set_defaults(func=cmd_classify)
 
@@ -264,14 +309,24 @@ def build_parser() -> argparse.ArgumentParser:
     _model_args(p)
     p.set_defaults(func=cmd_review)
 
-    p = sub.add_parser("train", help="train a model from the corpus, the trainable public sets and your own labels")
-    p.add_argument("--corpus", nargs="+", default=["corpus/corpus.jsonl"], help="labelled corpus files (CSV/JSONL)")
-    p.add_argument("--extra", nargs="*", default=[], help="your own labelled comments or corrections (CSV/JSONL)")
+    p = sub.add_parser(
+        "train", help="train a model from the corpus, the trainable public sets and your own labels"
+    )
+    p.add_argument(
+        "--corpus", nargs="+", default=["corpus/corpus.jsonl"], help="labelled corpus files (CSV/JSONL)"
+    )
+    p.add_argument(
+        "--extra", nargs="*", default=[], help="your own labelled comments or corrections (CSV/JSONL)"
+    )
     p.add_argument("--shared-data", help="the directory of the public data sets (default: ../shared/data)")
     p.add_argument("--no-public", action="store_true", help="train on the corpus and --extra only")
-    p.add_argument("--skip-benchmarks", action="store_true", help="do not score the evaluation sets into the card")
-    p.add_argument("--seed", type=int, default=13)
-    p.add_argument("-o", "--output", default="models/latest", help="directory for model.joblib and model.json")
+    p.add_argument(
+        "--skip-benchmarks", action="store_true", help="do not score the evaluation sets into the card"
+    )
+    p.add_argument("--seed", type=int, default=13, help="random seed (the shipped model uses 13)")
+    p.add_argument(
+        "-o", "--output", default="models/latest", help="directory for model.joblib and model.json"
+    )
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="precision/recall/F1 on a labelled file, and the public benchmarks")
@@ -287,12 +342,11 @@ def build_parser() -> argparse.ArgumentParser:
     _model_args(p)
     p.set_defaults(func=cmd_info)
 
-    try:
-        from commentcare.cli_wordpress import register
-    except ImportError:  # pragma: no cover - only while the adapter is being built
-        pass
-    else:
-        register(sub)
+    from commentcare.cli_medium import register as register_medium
+    from commentcare.cli_wordpress import register as register_wordpress
+
+    register_wordpress(sub)
+    register_medium(sub)
     return parser
 
 
@@ -302,8 +356,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)],
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=[logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)],
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE

@@ -10,14 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from typing import IO, Any
-from xml.etree.ElementTree import Element, ParseError
-
-from defusedxml import DefusedXmlException
+from xml.etree.ElementTree import Element
 
 from commentcare._errors import InputError
 from commentcare._types import Comment
 from commentcare.io._formats import Record, parse_datetime
-from commentcare.io._wxr import LINE_ATTR, XmlStream, local_name
+from commentcare.io._wxr import LINE_ATTR, XML_ERRORS, XmlStream, local_name
 
 __all__ = ["iter_disqus"]
 
@@ -120,5 +118,5 @@ def iter_disqus(fh: IO[bytes], source: str, **_: Any) -> Iterator[Record]:
                 ordinal += 1
                 yield _post(elem, threads, source, ordinal)
             stream.done(elem)
-    except (DefusedXmlException, ParseError, OSError) as exc:
+    except XML_ERRORS as exc:
         yield stream.error(exc, f"after {ordinal} posts" if ordinal else "before any post")

@@ -42,6 +42,8 @@ _EXT = {
     ".jsonl": Format.JSONL,
     ".ndjson": Format.JSONL,
     ".json": Format.JSONL,
+    ".mhtml": Format.MEDIUM_PAGE,  # a page saved as a single file
+    ".mht": Format.MEDIUM_PAGE,
 }
 
 
@@ -76,7 +78,7 @@ def sniff(head: bytes) -> Format | None:
         low = h[:8192].lower()
         if b"wordpress.org/export" in low or b"<wp:comment" in low:
             return Format.WXR
-        if b"disqus" in low:
+        if b"<disqus" in low:  # the export's root element; a feed may merely mention Disqus
             return Format.DISQUS
         if b"<rss" in low or b"<feed" in low:
             return Format.RSS

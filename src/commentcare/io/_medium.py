@@ -13,12 +13,17 @@ Medium has no API that reads responses, so these readers work on what a writer c
   file, never a silent empty result;
 * an RSS 2.0 or Atom feed (Medium's ``/feed/@name`` among them), parsed with defusedxml.
 
+The responder's Medium profile goes to ``extra["author_profile"]``, never to ``author_url``: that
+field is the website a commenter chose to give, one of the model's strongest spam signals, and
+every Medium response has a profile link (with it there, most responses were called spam).
+
 Every reader follows the record protocol of :mod:`commentcare.io._formats`: it yields ``Comment``
 or ``InputError`` values and never raises for a bad record or a bad file.
 """
 
 from __future__ import annotations
 
+import email
 import logging
 import os
 import re
@@ -348,12 +353,13 @@ def _post_comment(post: _Post, source: str, titles: dict[str, str]) -> Comment:
         extra["url"] = post.url
     if post.title:
         extra["title"] = post.title
+    if post.author_url:
+        extra["author_profile"] = post.author_url
     extra.update(post.extra)
     return Comment(
         text=post.text,
         id=post.post_id or PurePosixPath(post.name).stem,
         author=post.author,
-        author_url=post.author_url,
         created_at=post.published,
         post_id=parent_id,
         post_title=post.reply_to_title or (titles.get(parent_id) if parent_id else None),
@@ -635,17 +641,18 @@ def _declared_count(soup: BeautifulSoup) -> int | None:
     return None
 
 
-def _response_cards(soup: BeautifulSoup, story_id: str | None) -> list[_Card]:
+def _response_cards(soup: BeautifulSoup, story_id: str | None) -> tuple[list[_Card], dict[int, str]]:
     """One card per response permalink: a link inside a response (by its ``source`` parameter)
-    that points to a post other than the story itself."""
+    that points to a post other than the story itself. Also every such link, by element id."""
     cards: dict[str, _Card] = {}
+    links: dict[int, str] = {}
     for a in soup.find_all("a", href=True):
         if not isinstance(a, Tag):
             continue
         href = _attr(a, "href") or ""
         m = _RESPONSE_SOURCE.search(unquote(urlsplit(href).query))
-        if not m or a.find_parent(["pre", "p", "blockquote", "li"]) is not None:
-            continue  # not in a response card, or a link in a response's own words
+        if not m or _in_prose(a):
+            continue
         path = urlsplit(urljoin(MEDIUM + "/", href)).path
         if path.startswith("/m/") or _is_profile_link(href):
             continue
@@ -654,17 +661,31 @@ def _response_cards(soup: BeautifulSoup, story_id: str | None) -> list[_Card]:
         parent = m.group(1) or None
         if url is None or pid is None or pid in (story_id, parent):
             continue
+        links[id(a)] = url
         if url not in cards:
             cards[url] = _Card(url=url, link=a, index=int(m.group(2)), story_id=parent)
-    return list(cards.values())
+    return list(cards.values()), links
 
 
-def _card_containers(cards: list[_Card]) -> dict[str, Tag]:
+def _in_prose(a: Tag) -> bool:
+    """A link inside a response's own words (a quote, a sentence), not one of its card's links."""
+    block = a.find_parent(["pre", "p", "blockquote", "li"])
+    if block is None:
+        return False
+    if block.name in ("pre", "blockquote"):
+        return True
+    return len(_flat(block.get_text(" "))) > len(_flat(a.get_text(" "))) + 3
+
+
+def _card_containers(soup: BeautifulSoup, cards: list[_Card], links: dict[int, str]) -> dict[str, Tag]:
     """For each card, the largest element that holds its links and no other card's."""
     holders: dict[int, set[str]] = {}
-    for card in cards:
-        for parent in card.link.parents:
-            holders.setdefault(id(parent), set()).add(card.url)
+    for a in soup.find_all("a", href=True):
+        url = links.get(id(a))
+        if url is None or not isinstance(a, Tag):
+            continue
+        for parent in a.parents:
+            holders.setdefault(id(parent), set()).add(url)
     boxes: dict[str, Tag] = {}
     for card in cards:
         box: Tag = card.link
@@ -678,8 +699,50 @@ def _card_containers(cards: list[_Card]) -> dict[str, Tag]:
     return boxes
 
 
+def _texts_in_order(soup: BeautifulSoup, links: dict[int, str]) -> dict[str, list[str]]:
+    """Each response's words, by document order: a card's text follows its author and date link.
+
+    Order, not nesting, is what holds when replies are nested inside the response they answer.
+    ``<pre>`` holds the words on today's pages, ``.postArticle-content`` on older ones.
+    """
+    texts: dict[str, list[str]] = {}
+    current: str | None = None
+    for node in soup.descendants:
+        if not isinstance(node, Tag):
+            continue
+        url = links.get(id(node))
+        if url is not None:
+            current = url
+            continue
+        if current is None:
+            continue
+        classes = node.get("class") or []
+        if "postArticle-content" in classes:
+            text = _block_text(node)
+        elif (
+            node.name == "pre"
+            and node.find_parent(["pre"]) is None
+            and not _inside_class(node, "postArticle-content")
+        ):
+            text = _inline_text(node)
+        else:
+            continue
+        if text:
+            texts.setdefault(current, []).append(text)
+    return texts
+
+
+def _inside_class(node: Tag, cls: str) -> bool:
+    return node.find_parent(class_=cls) is not None
+
+
 def _card_comment(
-    card: _Card, box: Tag, story: tuple[str | None, str | None, str | None, str | None], source: str, n: int
+    card: _Card,
+    box: Tag,
+    words: list[str] | None,
+    story: tuple[str | None, str | None, str | None, str | None],
+    source: str,
+    n: int,
 ) -> Record:
     title, story_url, story_id, story_author = story
     author = author_url = None
@@ -696,7 +759,7 @@ def _card_comment(
             author = name
             author_url = _canonical_url(_attr(a, "href"))
             break
-    text = _card_text(box, author)
+    text = "\n\n".join(words) if words else _card_text(box, author)
     if not text:
         return InputError(
             "a response without text (is it collapsed, or only a picture?)",
@@ -706,18 +769,21 @@ def _card_comment(
     time_tag = box.find("time")
     created = _date(_attr(time_tag, "datetime")) if isinstance(time_tag, Tag) else None
     date_text = _flat(card.link.get_text(" "))
+    extra = {"url": card.url, "kind": "response", "position": str(card.index)}
     if created is None and date_text:
         created = _parse_date_text(date_text)
-    extra = {"url": card.url, "kind": "response", "position": str(card.index)}
+        if created is not None:
+            extra["date_precision"] = "day"
     if created is None and date_text and len(date_text) < 40:
         extra["date_text"] = date_text  # "Mar 24" or "2 days ago": no year, no anchor to count from
+    if author_url:
+        extra["author_profile"] = author_url
     if story_author and author_url and author_url.rstrip("/").lower() == story_author.rstrip("/").lower():
         extra["by_story_author"] = "true"
     return Comment(
         text=text,
         id=post_id_from_url(card.url) or card.url,
         author=author,
-        author_url=author_url,
         created_at=created,
         post_id=story_id or card.story_id,
         post_title=title,
@@ -729,14 +795,13 @@ def _card_comment(
 
 
 def _card_text(box: Tag, author: str | None) -> str:
-    """The response's words: ``<pre>`` today, ``.postArticle-content`` on older pages, else paragraphs."""
-    pres = [t for t in (_inline_text(p) for p in box.find_all("pre") if isinstance(p, Tag)) if t]
-    if pres:
-        return "\n\n".join(pres)
-    body = box.select_one(".postArticle-content, .pw-post-body, .e-content, .p-content")
+    """Words found inside the card itself, when none followed its link: paragraphs, not links."""
+    body = box.select_one(".pw-post-body, .e-content, .p-content")
     if body is not None:
         return _block_text(body)
-    paragraphs = [_inline_text(p) for p in box.find_all("p") if isinstance(p, Tag)]
+    paragraphs = [
+        _inline_text(p) for p in box.find_all("p") if isinstance(p, Tag) and p.find_parent("a") is None
+    ]
     skip = {author or "", "Reply", "Follow", ""}
     kept = [p for p in paragraphs if p not in skip and not re.fullmatch(r"[\d.,]+[KkMm]?", p)]
     return "\n\n".join(kept)
@@ -754,7 +819,8 @@ def iter_medium_page(fh: IO[bytes], source: str, **_: object) -> Iterator[Record
     """Yield the responses of a story page saved from the browser ("Save Page As…").
 
     Only the responses loaded in the page when it was saved are there: open the responses and
-    scroll to the last one first. A single post file from the export is read as one post.
+    scroll to the last one first. "Webpage, complete", "HTML only" and "single file" (MHTML)
+    saves are read; so is a single post file from the export, as one post.
     """
     try:
         data = fh.read(MAX_PAGE_BYTES + 1)
@@ -766,11 +832,39 @@ def iter_medium_page(fh: IO[bytes], source: str, **_: object) -> Iterator[Record
     if len(data) > MAX_PAGE_BYTES:
         yield InputError(f"too large for a saved page (limit {MAX_PAGE_BYTES} bytes)", source=source)
         return
+    if _is_mhtml(data):
+        html = _html_from_mhtml(data)
+        if html is None:
+            yield InputError("an MHTML web archive without an HTML page in it", source=source)
+            return
+        data = html
     try:
         yield from _page_records(data, source)
     except Exception as exc:  # odd markup must become a reported error, not a crash
         log.debug("cannot parse %s", source, exc_info=True)
         yield InputError(f"cannot parse the page: {type(exc).__name__}: {exc}", source=source)
+
+
+def _is_mhtml(data: bytes) -> bool:
+    head = data[:4096].lstrip().lower()
+    return head.startswith(b"from:") or (b"mime-version:" in head and b"multipart/related" in head)
+
+
+def _html_from_mhtml(data: bytes) -> bytes | None:
+    """The page of a "single file" save (MHTML: a MIME message whose first HTML part is the page)."""
+    msg = email.message_from_bytes(data)
+    for part in msg.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes) and payload.strip():
+                charset = part.get_content_charset()
+                if charset and charset.lower().replace("-", "") not in ("utf8", "usascii"):
+                    try:
+                        return payload.decode(charset, "replace").encode("utf-8")
+                    except LookupError:
+                        return payload
+                return payload
+    return None
 
 
 def _page_records(data: bytes, source: str) -> Iterator[Record]:
@@ -796,7 +890,7 @@ def _page_records(data: bytes, source: str) -> Iterator[Record]:
         return
     story = _story_info(soup)
     declared = _declared_count(soup)
-    cards = _response_cards(soup, story[2])
+    cards, links = _response_cards(soup, story[2])
     if not cards:
         if declared == 0:
             log.warning("%s: the story has no responses yet", source)
@@ -818,9 +912,10 @@ def _page_records(data: bytes, source: str) -> Iterator[Record]:
         ids = {c.story_id for c in cards if c.story_id}
         if len(ids) == 1:
             story = (story[0], story[1], ids.pop(), story[3])
-    boxes = _card_containers(cards)
+    boxes = _card_containers(soup, cards, links)
+    texts = _texts_in_order(soup, links)
     for n, card in enumerate(cards, 1):
-        yield _card_comment(card, boxes[card.url], story, source, n)
+        yield _card_comment(card, boxes[card.url], texts.get(card.url), story, source, n)
     if declared is not None and declared > len(cards):
         log.warning(
             "%s: %d of the %d responses are in the page; load them all before saving to get the rest",

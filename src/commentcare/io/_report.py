@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from commentcare._version import __version__
-from commentcare.model._text import _domain, html_to_text, prepare
+from commentcare.model._text import _domain, prepare
 
 __all__ = ["ReportBuilder"]
 
@@ -40,7 +40,10 @@ _BLURB = {
 }
 _ACTIONS = {"approve_and_reply": "Approve and reply", "hold": "Hold for a human", "remove": "Remove as spam"}
 _QUEUE_RANK = {"complaint": 0, "rant": 1, "praise": 2}
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+_FORMATTING = re.compile(
+    r"<\s*/?\s*(?:p|br|b|i|em|strong|u|s|span|div|ul|ol|li|blockquote|q|code|pre|h[1-6]|font|small|sup|sub|hr|a)"
+    r"\b[^<>]*>", re.I)
+_LINK = re.compile(r"""<a\b[^<>]*?\bhref\s*=\s*["']?([^"'\s<>]+)[^<>]*>(.*?)</a\s*>""", re.I | re.S)
 
 #: Reply-queue length, examples per class, and how many spam domains are shown.
 QUEUE_SIZE = 200
@@ -75,12 +78,25 @@ def _trim(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _display_text(text: Any, limit: int) -> str:
-    """Plain words for display: markup stripped (links are not clickable in a report), cut."""
-    s = str(text or "")
-    if "<" in s and _TAG.search(s):
-        s = html_to_text(s)[0]
+    """The comment as a reader saw it, for display (escape it afterwards).
+
+    Formatting tags are dropped and a link shows its target, since nothing in the report is
+    clickable; any other tag (``<script>``, ``<img>``, ...) stays visible as text, because an
+    attempted injection is worth seeing. Entities are decoded: the caller escapes once.
+    """
+    s = str(text or "")[: limit * 4]
+    if "<" in s:
+        s = _LINK.sub(_link_text, s)
+        s = _FORMATTING.sub(" ", s)
+    if "&" in s:
+        s = html.unescape(s)
     s = re.sub(r"\s+", " ", s).strip()
     return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
+
+
+def _link_text(m: re.Match[str]) -> str:
+    href, label = m.group(1), _FORMATTING.sub("", m.group(2)).strip()
+    return f"{label} ({href})" if label and label not in href else href
 
 
 def _e(value: Any) -> str:
@@ -192,6 +208,8 @@ class ReportBuilder:
             f"<h1>{_e(self.title)}</h1>",
             f'<p class="meta">Generated {now:%Y-%m-%d %H:%M} UTC · commentcare {_e(__version__)}'
             + (f" · model {_e(self.model_version)}" if self.model_version else "") + "</p>",
+            '<nav><a href="#mix">Class mix</a><a href="#queue">Reply queue</a><a href="#domains">Spam domains</a>'
+            '<a href="#examples">Examples</a></nav>',
             "</div></header>",
             '<main class="wrap">',
             self._cards(total, classified, errors, unsure, summary),
@@ -231,7 +249,7 @@ class ReportBuilder:
         return "\n".join(out)
 
     def _mix(self, labels: Counter[str], actions: Counter[str], classified: int) -> str:
-        out = ['<section class="panel"><h2>Class mix</h2><div class="mix">', _donut(labels, classified)]
+        out = ['<section class="panel" id="mix"><h2>Class mix</h2><div class="mix">', _donut(labels, classified)]
         out.append('<table class="legend"><tbody>')
         for k in LABELS:
             n = labels.get(k, 0)
@@ -259,7 +277,7 @@ class ReportBuilder:
         items = [it[3] for it in self._queue]
         items.sort(key=_queue_key)
         waiting = sum(labels.get(k, 0) for k in _QUEUE_RANK)
-        out = ['<section class="panel"><h2>Reply queue</h2>']
+        out = ['<section class="panel" id="queue"><h2>Reply queue</h2>']
         if not items:
             out.append('<p class="muted">No comments waiting for a reply'
                        + (" (run with replies to fill this queue)." if waiting and not self.actions else ".") + "</p>")
@@ -294,7 +312,7 @@ class ReportBuilder:
         return "\n".join(out)
 
     def _spam_domains(self, spam: int) -> str:
-        out = ['<section class="panel"><h2>Top spam domains</h2>']
+        out = ['<section class="panel" id="domains"><h2>Top spam domains</h2>']
         top = self.domains.most_common(TOP_DOMAINS)
         if not top:
             out.append(f'<p class="muted">{"No links found in the spam." if spam else "No spam found."}</p></section>')
@@ -311,7 +329,7 @@ class ReportBuilder:
         return "\n".join(out)
 
     def _example_section(self) -> str:
-        out = ['<section class="panel"><h2>Examples by class</h2>'
+        out = ['<section class="panel" id="examples"><h2>Examples by class</h2>'
                '<p class="muted">The comments the model was surest about, so you can check what each class means '
                "on your own site.</p>", '<div class="examples">']
         for k in LABELS:
@@ -364,7 +382,9 @@ def _donut(labels: Counter[str], total: int) -> str:
                    f'stroke-dasharray="{length:.2f} {circ - length:.2f}" stroke-dashoffset="{-done:.2f}" '
                    f'transform="rotate(-90 100 100)"><title>{k}: {n:,} ({_pct(n, total)})</title></circle>')
         done += length
-    out.append(f'<text x="100" y="98" text-anchor="middle" class="big">{total:,}</text>'
+    big = f"{total:,}"
+    size = 26 if len(big) <= 5 else 21 if len(big) <= 7 else 16  # stay inside the ring's hole
+    out.append(f'<text x="100" y="98" text-anchor="middle" class="big" style="font-size:{size}px">{big}</text>'
                '<text x="100" y="120" text-anchor="middle" class="small">classified</text></svg>')
     return "".join(out)
 
@@ -386,6 +406,8 @@ body{margin:0;background:var(--bg);color:var(--ink);
 .wrap{max-width:1120px;margin:0 auto;padding:0 24px}
 header.top{background:#1f2a44;color:#fff;padding:28px 0 22px;margin-bottom:24px}
 header.top h1{margin:0;font-size:26px;font-weight:650;letter-spacing:-.01em;overflow-wrap:anywhere}
+header.top nav{margin-top:12px;display:flex;gap:18px;font-size:13.5px}
+header.top nav a{color:#fff;text-decoration:none;border-bottom:1px solid #5c6b94}
 header.top .meta{margin:6px 0 0;color:#c5cbe0;font-size:13px}
 h2{font-size:19px;margin:0 0 6px}
 h3{font-size:15px;margin:0 0 10px}

@@ -127,6 +127,8 @@ def _iter_csv(stream: _NulFilter, source: str, mapping: Mapping[str, str] | None
     csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
     try:
         sample_line = next(stream)
+        while not sample_line.strip():  # blank lines before the header (or a blank file)
+            sample_line = next(stream)
     except StopIteration:
         return
     except UnicodeDecodeError as exc:  # pragma: no cover - surrogateescape decodes everything
@@ -136,11 +138,11 @@ def _iter_csv(stream: _NulFilter, source: str, mapping: Mapping[str, str] | None
     header = next(csv.reader([sample_line], delimiter=delimiter))
     columns = _resolve_columns(header, mapping)
     if "text" not in columns:
-        yield InputError(f"no text column in the header ({', '.join(header)[:200]})", source=source, record=1)
+        yield InputError(f"no text column in the header ({', '.join(header)[:200]})", source=source, record=stream.line)
         return
     reader = csv.reader(stream, delimiter=delimiter)
     n = len(header)
-    start = 2
+    start = stream.line + 1
     while True:
         try:
             fields = next(reader)

@@ -22,9 +22,13 @@ from commentcare._errors import InputError
 from commentcare._types import Comment
 from commentcare.io._formats import Record, parse_datetime
 
-__all__ = ["XmlStream", "iter_wxr", "local_name"]
+__all__ = ["XML_ERRORS", "XmlStream", "iter_wxr", "local_name"]
 
 log = logging.getLogger(__name__)
+
+#: What a streamed parse can raise on bad input: refused constructs, malformed XML, an encoding
+#: declaration naming an unknown codec (LookupError), a failing read.
+XML_ERRORS = (DefusedXmlException, ParseError, LookupError, OSError)
 
 #: Where the builder notes the source line of an element it was asked to watch.
 LINE_ATTR = "{urn:commentcare}line"
@@ -73,6 +77,7 @@ class XmlStream:
         self.parser = DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True)
         builder.expat = self.parser.parser
         self.stack: list[Element] = []
+        self.started = False  # an element was seen: an error is then damage, not an empty file
         self._fh = fh
 
     def events(self) -> Iterator[tuple[str, Element]]:
@@ -80,6 +85,7 @@ class XmlStream:
         stack = self.stack
         for event, elem in iterparse(self._fh, events=("start", "end"), parser=self.parser):
             if event == "start":
+                self.started = True
                 stack.append(elem)
             else:
                 stack.pop()
@@ -108,8 +114,11 @@ class XmlStream:
             line = exc.position[0] if getattr(exc, "position", None) else self.line()
             reason = str(exc).split(":", 1)[0]
             if reason == "no element found":
-                reason = "the file ends in the middle of the XML (truncated?)" if line > 1 or self.stack else "the file is empty"
+                reason = "the file ends in the middle of the XML (truncated?)" if self.started else "the file is empty"
             msg = f"malformed XML: {reason}"
+        elif isinstance(exc, LookupError):
+            line = self.line()
+            msg = f"unsupported character encoding ({exc})"
         else:  # OSError
             line = self.line()
             msg = f"cannot read: {exc}"
@@ -202,5 +211,5 @@ def iter_wxr(fh: IO[bytes], source: str, **_: Any) -> Iterator[Record]:
                 stream.done(elem)
             elif depth == 2:  # channel-level metadata (authors, categories, terms)
                 stream.done(elem)
-    except (DefusedXmlException, ParseError, OSError) as exc:
+    except XML_ERRORS as exc:
         yield stream.error(exc, f"after {ordinal} comments" if ordinal else "before any comment")

@@ -11,6 +11,7 @@ import numpy as np
 from commentcare._errors import ModelError
 from commentcare._types import Classification, Comment, Label
 from commentcare.model._store import LoadedModel
+from commentcare.model._text import PreparedBatch
 
 __all__ = ["BATCH_SIZE", "Classifier", "as_comment"]
 
@@ -54,11 +55,15 @@ class Classifier:
         self.version = model.card.version
 
     def predict_batch(self, comments: Sequence[Comment]) -> list[Classification]:
+        return self.predict_prepared(comments)[0]
+
+    def predict_prepared(self, comments: Sequence[Comment]) -> tuple[list[Classification], PreparedBatch]:
+        """Classify a batch; also return its prepared form, which reviews reuse."""
+        pipeline = self.model.pipeline
+        batch: PreparedBatch = pipeline[0].transform(comments)
         if not comments:
-            return []
-        proba = np.asarray(self.model.pipeline.predict_proba(list(comments)), dtype=np.float64)[
-            :, self._order
-        ]
+            return [], batch
+        proba = np.asarray(pipeline[1:].predict_proba(batch), dtype=np.float64)[:, self._order]
         proba /= proba.sum(axis=1, keepdims=True)
         best = proba.argmax(axis=1)
         labels = self.labels
@@ -76,7 +81,7 @@ class Classifier:
                     model_version=version,
                 )
             )
-        return out
+        return out, batch
 
     def classify_many(
         self, items: Iterable[Comment | str], batch_size: int = BATCH_SIZE

@@ -1,123 +1,230 @@
 """Featurisation as scikit-learn transformers, written for throughput.
 
 scikit-learn's stock vectorisers call a Python analyser per document and build the matrix one
-document at a time. Here a batch is tokenised with one compiled regex per document, n-grams are
-looked up with ``map`` over a plain dict (the loop runs in C), and counting, tf-idf weighting and
-normalisation happen once per batch in NumPy. The estimators follow scikit-learn's conventions
-(``__init__`` stores parameters, ``fit`` returns self, learned attributes end in ``_``), so the
-pipeline can be cross-validated and grid-searched like any other.
+document at a time. Here a whole batch is lower-cased and tokenised in one regex call over one
+string (comments joined by a separator token), n-grams are formed and looked up with ``map`` over
+plain dicts (the loops run in C), and counting, tf-idf weighting and normalisation happen once per
+batch in NumPy. The meta-features are counted over the batch's code points with NumPy, too. The
+estimators follow scikit-learn's conventions (``__init__`` stores parameters, ``fit`` returns
+self, learned attributes end in ``_``), so the pipeline can be cross-validated and grid-searched.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from itertools import pairwise
+from collections.abc import Iterable
+from itertools import pairwise, repeat
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.pipeline import FeatureUnion
 
 from commentcare._types import Comment
-from commentcare.model._text import Prepared, prepare
+from commentcare.model._text import Prepared, PreparedBatch, prepare_batch
 
-__all__ = ["META_FEATURES", "MetaFeatures", "Preparer", "WordNgrams"]
+__all__ = ["META_FEATURES", "FeatureStack", "MetaFeatures", "Preparer", "WordNgrams"]
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+|[!?]|[\u2600-\u27bf\U0001F000-\U0001FAFF]")
+_SEP_TOKEN = "\x00"
+_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+|[!?]|[\u2600-\u27bf\U0001F000-\U0001FAFF]|\x00")
 _DIGITS = re.compile(r"\d")
 
 
 class Preparer(BaseEstimator, TransformerMixin):  # type: ignore[misc]
-    """Turn strings or :class:`Comment` objects into :class:`Prepared` ones (stateless)."""
+    """Turn strings or :class:`Comment` objects into a :class:`PreparedBatch` (stateless)."""
 
     def fit(self, X: Any, y: Any = None) -> Preparer:
         return self
 
-    def transform(self, X: Iterable[Comment | str | Prepared]) -> list[Prepared]:
-        out: list[Prepared] = []
-        append = out.append
+    def transform(self, X: Iterable[Comment | str] | PreparedBatch) -> PreparedBatch:
+        if isinstance(X, PreparedBatch):
+            return X
+        texts: list[str] = []
+        authors: list[str | None] = []
         for item in X:
             if isinstance(item, str):
-                append(prepare(item))
-            elif isinstance(item, Prepared):
-                append(item)
+                texts.append(item)
+                authors.append(None)
             else:
-                append(prepare(item.text, item.author_url))
-        return out
+                texts.append(item.text)
+                authors.append(_foreign_author_url(item))
+        return prepare_batch(texts, authors)
 
 
-def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(_DIGITS.sub("0", text.lower()))
+def _host(url: str) -> str:
+    host = url.lower().split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return host[4:] if host.startswith("www.") else host
+
+
+def _foreign_author_url(c: Comment) -> str | None:
+    """The author's URL, unless it points at the site the comment is on (the owner replying)."""
+    if c.author_url and c.post_url and _host(c.author_url) == _host(c.post_url):
+        return None
+    return c.author_url
+
+
+def _batch_tokens(texts: list[str]) -> list[str]:
+    """All tokens of a batch, each comment preceded by a separator token."""
+    joined = "\x00 " + " \x00 ".join(texts)
+    return _TOKEN.findall(_DIGITS.sub("0", joined.lower()))
 
 
 class WordNgrams(BaseEstimator, TransformerMixin):  # type: ignore[misc]
-    """Sublinear tf-idf over word n-grams plus link-domain tokens, l2-normalised rows."""
+    """Sublinear tf-idf over word 1..2-grams plus link-domain tokens, l2-normalised rows.
+
+    Bigrams are never built as strings at prediction time: each token is mapped to an integer id
+    once, and a bigram is the integer ``id_a * (n_tokens + 1) + id_b``, looked up in a sorted
+    array with one vectorised ``searchsorted`` per batch.
+    """
 
     def __init__(self, ngram_max: int = 2, min_df: int = 2, max_features: int | None = 150_000) -> None:
         self.ngram_max = ngram_max
         self.min_df = min_df
         self.max_features = max_features
 
-    def _grams(self, p: Prepared) -> list[str]:
-        toks = _tokens(p.text)
-        grams = list(toks)
-        if self.ngram_max >= 2 and len(toks) > 1:
-            grams += map(" ".join, pairwise(toks))
-        if self.ngram_max >= 3 and len(toks) > 2:
-            grams += map(" ".join, zip(toks, toks[1:], toks[2:]))
-        if p.domains:
-            grams += ["xxdomain " + d.rsplit(".", 1)[-1] for d in p.domains]
-        return grams
+    @staticmethod
+    def _domain_grams(domains: tuple[str, ...]) -> list[str]:
+        return ["xxdomain " + d.rsplit(".", 1)[-1] for d in domains]
 
-    def fit(self, X: Sequence[Prepared], y: Any = None) -> WordNgrams:
-        df: Counter[str] = Counter()
-        for p in X:
-            df.update(set(self._grams(p)))
-        items = [(g, c) for g, c in df.items() if c >= self.min_df]
-        items.sort(key=lambda gc: (-gc[1], gc[0]))
-        if self.max_features is not None:
-            items = items[: self.max_features]
-        items.sort()
-        # Indices start at 1 so that ``filter(None, map(vocab.get, grams))`` drops misses in C.
-        self.vocabulary_ = {g: i + 1 for i, (g, _) in enumerate(items)}
+    def fit(self, X: PreparedBatch, y: Any = None) -> WordNgrams:
+        if self.ngram_max not in (1, 2):
+            raise ValueError("ngram_max must be 1 or 2")
+        tokens = _batch_tokens(X.texts)
+        docs: list[list[str]] = []
+        doc: list[str] = []
+        for tok in tokens[1:]:
+            if tok == _SEP_TOKEN:
+                docs.append(doc)
+                doc = []
+            else:
+                doc.append(tok)
+        docs.append(doc)
+        uni_df: Counter[str] = Counter()
+        for toks, domains in zip(docs, X.domains):
+            uni_df.update(set(toks) | set(self._domain_grams(domains)))
+        known = sorted(g for g, c in uni_df.items() if c >= self.min_df)
+        token_id = {g: i + 1 for i, g in enumerate(known)}  # 0 = unknown
+        width = len(known) + 1
+        bi_df: Counter[int] = Counter()
+        if self.ngram_max == 2:
+            for toks in docs:
+                ids = [token_id.get(t, 0) for t in toks]
+                bi_df.update({a * width + b for a, b in pairwise(ids) if a and b})
+        grams: list[tuple[int, int, str | int]] = [(uni_df[g], 0, g) for g in known]
+        grams += [(c, 1, k) for k, c in bi_df.items() if c >= self.min_df]
+        if self.max_features is not None and len(grams) > self.max_features:
+            grams.sort(key=lambda t: (-t[0], t[1], str(t[2])))
+            grams = grams[: self.max_features]
+        kept_uni = sorted(str(g) for _, kind, g in grams if kind == 0)
+        kept_bi = np.array(sorted(int(g) for _, kind, g in grams if kind == 1), dtype=np.int64)
+        n_uni = len(kept_uni)
+        # token id -> unigram column (or -1 when the token only serves bigrams)
+        uni_col = np.full(width, -1, dtype=np.int64)
+        for col, g in enumerate(kept_uni):
+            uni_col[token_id[g]] = col
+        self.token_ids_ = token_id
+        self.unigram_columns_ = uni_col
+        self.bigram_keys_ = kept_bi
+        self.n_unigrams_ = n_uni
+        df = np.concatenate(
+            [
+                np.array([uni_df[g] for g in kept_uni], dtype=np.float64),
+                np.array([bi_df[int(k)] for k in kept_bi], dtype=np.float64),
+            ]
+        )
         n = len(X)
-        counts = np.array([c for _, c in items], dtype=np.float64)
-        self.idf_ = (np.log((1 + n) / (1 + counts)) + 1.0).astype(np.float32)
+        self.idf_ = (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
         return self
 
+    @property
+    def vocabulary_(self) -> dict[str, int]:
+        """n-gram -> column, as scikit-learn's vectorisers expose it (built on demand)."""
+        names = self.get_feature_names_out()
+        return {str(g): i for i, g in enumerate(names)}
+
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        names = [""] * len(self.vocabulary_)
-        for g, i in self.vocabulary_.items():
-            names[i - 1] = g
+        by_id = {i: g for g, i in self.token_ids_.items()}
+        width = len(self.token_ids_) + 1
+        names = [""] * (self.n_unigrams_ + len(self.bigram_keys_))
+        for tid, col in enumerate(self.unigram_columns_.tolist()):
+            if col >= 0:
+                names[col] = by_id[tid]
+        for j, key in enumerate(self.bigram_keys_.tolist()):
+            names[self.n_unigrams_ + j] = by_id[key // width] + " " + by_id[key % width]
         return np.asarray(names, dtype=object)
 
-    def transform(self, X: Sequence[Prepared]) -> sp.csr_matrix:
-        get = self.vocabulary_.get
-        cols: list[int] = []
-        lengths: list[int] = []
-        grams_of = self._grams
-        for p in X:
-            ids = list(filter(None, map(get, grams_of(p))))
-            cols += ids
-            lengths.append(len(ids))
-        n = len(lengths)
-        n_features = len(self.vocabulary_)
-        col = np.fromiter(cols, dtype=np.int32, count=len(cols)) - 1
-        row = np.repeat(np.arange(n, dtype=np.int32), lengths)
-        data = np.ones(len(cols), dtype=np.float32)
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lookup_cache: dict[str, int] | None = None
+
+    def _lookup(self) -> dict[str, int]:
+        cache = getattr(self, "_lookup_cache", None)
+        if cache is None:
+            cache = dict(self.token_ids_)
+            cache[_SEP_TOKEN] = -1
+            self._lookup_cache = cache
+        return cache
+
+    def transform(self, X: PreparedBatch) -> sp.csr_matrix:
+        n = len(X)
+        n_features = self.n_unigrams_ + len(self.bigram_keys_)
+        get = self._lookup().get
+        tokens = _batch_tokens(X.texts)
+        ids = np.fromiter(map(get, tokens, repeat(0)), dtype=np.int64, count=len(tokens))
+        is_sep = ids == -1
+        doc_of = np.cumsum(is_sep) - 1
+        ids[is_sep] = 0
+        cols = [self.unigram_columns_[ids]]
+        rows = [doc_of]
+        if self.ngram_max == 2 and len(ids) > 1 and len(self.bigram_keys_):
+            width = len(self.token_ids_) + 1
+            a, b = ids[:-1], ids[1:]
+            ok = (a > 0) & (b > 0)
+            keys = a[ok] * width + b[ok]
+            pos = np.searchsorted(self.bigram_keys_, keys)
+            pos[pos == len(self.bigram_keys_)] = 0
+            hit = self.bigram_keys_[pos] == keys
+            cols.append(np.where(hit, self.n_unigrams_ + pos, -1))
+            rows.append(doc_of[:-1][ok])
+        extra_rows: list[int] = []
+        extra_cols: list[int] = []
+        for i, domains in enumerate(X.domains):
+            if domains:
+                for g in self._domain_grams(domains):
+                    tid = get(g, 0)
+                    if tid > 0 and self.unigram_columns_[tid] >= 0:
+                        extra_rows.append(i)
+                        extra_cols.append(int(self.unigram_columns_[tid]))
+        if extra_rows:
+            cols.append(np.asarray(extra_cols, dtype=np.int64))
+            rows.append(np.asarray(extra_rows, dtype=np.int64))
+        col = np.concatenate(cols)
+        row = np.concatenate(rows)
+        keep = col >= 0
+        col = col[keep]
+        row = row[keep]
+        data = np.ones(len(col), dtype=np.float32)
         m = sp.csr_matrix((data, (row, col)), shape=(n, n_features), dtype=np.float32)
         m.sum_duplicates()
         np.log1p(m.data, out=m.data)
         m.data *= self.idf_[m.indices]
         row_nnz = np.diff(m.indptr)
-        rows = np.repeat(np.arange(n), row_nnz)
-        norms = np.sqrt(np.bincount(rows, weights=m.data.astype(np.float64) ** 2, minlength=n))
+        rows_of = np.repeat(np.arange(n), row_nnz)
+        norms = np.sqrt(np.bincount(rows_of, weights=m.data.astype(np.float64) ** 2, minlength=n))
         norms[norms == 0] = 1.0
-        m.data /= norms[rows].astype(np.float32)
+        m.data /= norms[rows_of].astype(np.float32)
         return m
+
+
+class FeatureStack(FeatureUnion):  # type: ignore[misc]
+    """A FeatureUnion whose sparse blocks are stacked straight into CSR (no COO round trip)."""
+
+    def _hstack(self, Xs: list[Any]) -> Any:
+        if all(sp.issparse(x) for x in Xs):
+            return sp.hstack([sp.csr_matrix(x) for x in Xs], format="csr")
+        return super()._hstack(Xs)
 
 
 #: The names of the meta-features, in column order.
@@ -127,7 +234,6 @@ META_FEATURES = (
     "author_url",
     "author_url_linked",
     "emails",
-    "handles",
     "obfuscated_link",
     "phone_number",
     "capitals",
@@ -140,39 +246,34 @@ META_FEATURES = (
 )
 
 
-def _meta_row(p: Prepared) -> tuple[float, ...]:
-    t = p.text
-    n = len(t) or 1
-    letters = sum(1 for c in t if c.isalpha()) if n < 600 else sum(1 for c in t[:600] if c.isalpha())
-    sample = t if n < 600 else t[:600]
-    upper = sum(1 for c in sample if c.isupper())
-    non_latin = sum(1 for c in sample if ord(c) > 0x24F and c.isalpha())
-    digits = sum(1 for c in sample if c.isdigit())
-    author_domain = ""
-    if p.author_url:
-        a = p.author_url.lower().split("://", 1)[-1].split("/", 1)[0]
-        author_domain = a[4:] if a.startswith("www.") else a
-    return (
-        math.log1p(len(p.urls)) / 2,
-        1.0 if p.urls else 0.0,
-        1.0 if p.author_url else 0.0,
-        1.0 if author_domain and author_domain in p.domains else 0.0,
-        min(p.emails, 3) / 3,
-        min(p.handles, 3) / 3,
-        1.0 if p.obfuscated_links else 0.0,
-        1.0 if p.phones else 0.0,
-        upper / letters if letters >= 8 else 0.0,
-        min(t.count("!"), 10) / 10,
-        math.log1p(p.original_length) / 8,
-        non_latin / len(sample) if sample else 0.0,
-        1.0 if p.had_markup else 0.0,
-        min(t.count("?"), 5) / 5,
-        digits / len(sample) if sample else 0.0,
-    )
+def _char_stats(texts: list[str]) -> dict[str, np.ndarray]:
+    """Per comment: letters, capitals, digits, non-Latin letters, '!' and '?' and characters."""
+    n = len(texts)
+    joined = "\x00".join(texts)
+    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    sep = cp == 0
+    doc = np.cumsum(sep)
+    upper = (cp >= 65) & (cp <= 90)
+    lower = (cp >= 97) & (cp <= 122)
+    latin_ext = (cp >= 0xC0) & (cp <= 0x24F) & (cp != 0xD7) & (cp != 0xF7)
+    non_latin = ((cp >= 0x370) & (cp <= 0x1FFF)) | ((cp >= 0x2E80) & (cp <= 0xD7FF)) | ((cp >= 0xF900) & (cp <= 0xFAFF))
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(doc, weights=mask, minlength=n)[:n]
+
+    return {
+        "letters": count(upper | lower | latin_ext | non_latin),
+        "upper": count(upper | ((cp >= 0xC0) & (cp <= 0xDE) & (cp != 0xD7))),
+        "digits": count((cp >= 48) & (cp <= 57)),
+        "non_latin": count(non_latin),
+        "excl": count(cp == 33),
+        "quest": count(cp == 63),
+        "chars": count(~sep),
+    }
 
 
 class MetaFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
-    """Dense comment meta-features (links, capitals, length, author URL, ...), scaled to [0, ~1]."""
+    """Comment meta-features (links, capitals, length, author URL, ...), scaled to [0, ~1]."""
 
     def fit(self, X: Any, y: Any = None) -> MetaFeatures:
         self.n_features_out_ = len(META_FEATURES)
@@ -181,6 +282,36 @@ class MetaFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.asarray(list(META_FEATURES), dtype=object)
 
-    def transform(self, X: Sequence[Prepared]) -> sp.csr_matrix:
-        arr = np.array([_meta_row(p) for p in X], dtype=np.float32).reshape(len(X), len(META_FEATURES))
+    def transform(self, X: PreparedBatch) -> sp.csr_matrix:
+        n = len(X)
+        c = X.counts
+        st = _char_stats(X.texts)
+        chars = np.maximum(st["chars"], 1)
+        author = np.fromiter((bool(a) for a in X.author_urls), dtype=bool, count=n)
+        linked = np.zeros(n, dtype=bool)
+        for i in np.flatnonzero(author & (c["url"] > 0)):
+            a = X.author_urls[i].lower().split("://", 1)[-1].split("/", 1)[0]
+            a = a[4:] if a.startswith("www.") else a
+            linked[i] = a in X.domains[i]
+        cols = [
+            np.log1p(c["url"]) / 2,
+            c["url"] > 0,
+            author,
+            linked,
+            np.minimum(c["email"], 3) / 3,
+            c["obf"] > 0,
+            c["phone"] > 0,
+            np.where(st["letters"] >= 8, st["upper"] / np.maximum(st["letters"], 1), 0.0),
+            np.minimum(st["excl"], 10) / 10,
+            np.log1p(X.original_length) / 8,
+            st["non_latin"] / chars,
+            X.had_markup,
+            np.minimum(st["quest"], 5) / 5,
+            st["digits"] / chars,
+        ]
+        arr = np.column_stack([np.asarray(col, dtype=np.float32) for col in cols]) if n else np.zeros((0, len(cols)), np.float32)
         return sp.csr_matrix(arr)
+
+
+def prepared_items(batch: PreparedBatch) -> list[Prepared]:
+    return [batch.item(i) for i in range(len(batch))]

@@ -3,24 +3,33 @@
 Why this is its own step: links, e-mail addresses and handles are the strongest spam signals, but
 they are also noise for word features. So they are pulled out first (counted, their domains kept)
 and replaced in the text by placeholder tokens the word features can still see.
+
+Why it works on batches: a comment is short, so per-comment Python overhead would dominate.
+:func:`prepare_batch` joins a batch into one string with a separator no pattern can cross, runs
+every normalisation and one combined regular expression over it once, and splits it back; the
+per-comment work left is a handful of C-level calls.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["MAX_FEATURE_CHARS", "Prepared", "html_to_text", "prepare"]
+import numpy as np
+
+__all__ = ["MAX_FEATURE_CHARS", "Prepared", "PreparedBatch", "html_to_text", "prepare", "prepare_batch"]
 
 #: Comments longer than this are cut for featurisation (never for output): a 10 MB comment must
 #: not cost 10 MB of tokens, and the first few thousand characters decide the class anyway.
 MAX_FEATURE_CHARS = 4000
 
-# Zero-width characters, BOM, bidi controls and C0/C1 controls except tab and newline.
+# Zero-width characters, BOM, bidi controls and C0/C1 controls except tab, newline and NUL (NUL
+# is removed from each comment before joining, and then serves as the batch separator).
 _INVISIBLE = dict.fromkeys(
     [
-        *range(0x09),
+        *range(0x01, 0x09),
         0x0B,
         0x0C,
         *range(0x0E, 0x20),
@@ -60,16 +69,31 @@ _OBFUSCATED = re.compile(
     r"|h\s*t\s*t\s*p\s*s?\s*:\s*/\s*/|\bw\s+w\s+w\s*\.",
     re.I,
 )
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.I)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.I)
 _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.]{1,30}")
-_LEADING_MENTIONS = re.compile(r"\s*(?:@[A-Za-z0-9_][A-Za-z0-9_.]{0,30}[\s,:]*)+")
-_PHONE = re.compile(r"(?:\+|\b00)\d[\d\s().-]{7,}\d|\b\d{3}[\s.-]\d{3}[\s.-]\d{4}\b")
-_SPACES = re.compile(r"[ \t\f\v]+")
+_PHONE = re.compile(r"(?:\+|\b00)\d[\d \t().-]{7,}\d|\b\d{3}[ .-]\d{3}[ .-]\d{4}\b")
+# "@dana @sam: thanks" addresses readers, as replies do everywhere: it says nothing about the
+# class, so the leading run of mentions is dropped. Handles elsewhere ("follow @deals4u",
+# "telegram @xyz") are a promotion signal and are kept as a token.
+_LEADING = re.compile(r"[ \t\n]*(?:@[A-Za-z0-9_][A-Za-z0-9_.]{0,30}[ \t,:]*)+")
+
+# Cheap hints, run once over the lower-cased batch: only the comments they hit get the full
+# (slower) patterns above. Each is a literal or starts with one, which the regex engine scans fast.
+_HINTS = {
+    "at": re.compile("@"),
+    "url": re.compile(r"://|www\.|\.(?:" + _TLDS + r")\b"),
+    "obf": re.compile(r"dot\b|\[\.|\(\.|\{\.|h\s+t\s*t\s*p|w\s+w\s+w"),
+    "phone": re.compile(r"\d[\d \t().-]{7,}\d"),
+}
+_SEP = "\n\x00\n"  # NUL never survives cleaning, and no pattern crosses a newline then a NUL
+_MULTISPACE = re.compile(" {2,}")
+_INVISIBLE_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _INVISIBLE if c not in (0x09, 0x0D)) + "]")
+_KINDS = ("url", "email", "obf", "handle", "phone", "lead")
 
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A comment ready for featurisation: clean text with placeholders, and what was pulled out."""
+    """One comment ready for featurisation: clean text with placeholders, and what was pulled out."""
 
     text: str  # clean, placeholders for links/e-mails/handles, truncated to MAX_FEATURE_CHARS
     urls: tuple[str, ...]
@@ -82,6 +106,52 @@ class Prepared:
     author_url: str
     had_markup: bool
     original_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """A batch of prepared comments, kept column-wise for the featurisers."""
+
+    texts: list[str]
+    urls: list[tuple[str, ...]]
+    domains: list[tuple[str, ...]]
+    counts: dict[str, np.ndarray]  # per kind in _KINDS: matches per comment
+    had_markup: np.ndarray
+    original_length: np.ndarray
+    author_urls: list[str]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def item(self, i: int) -> Prepared:
+        c = self.counts
+        return Prepared(
+            text=self.texts[i],
+            urls=self.urls[i],
+            domains=self.domains[i],
+            emails=int(c["email"][i]),
+            handles=int(c["handle"][i]),
+            leading_mention=bool(c["lead"][i]),
+            obfuscated_links=int(c["obf"][i]),
+            phones=int(c["phone"][i]),
+            author_url=self.author_urls[i],
+            had_markup=bool(self.had_markup[i]),
+            original_length=int(self.original_length[i]),
+        )
+
+    def __getitem__(self, index: int | slice) -> PreparedBatch | Prepared:
+        if isinstance(index, slice):
+            idx = range(len(self.texts))[index]
+            return PreparedBatch(
+                texts=[self.texts[i] for i in idx],
+                urls=[self.urls[i] for i in idx],
+                domains=[self.domains[i] for i in idx],
+                counts={k: v[index] for k, v in self.counts.items()},
+                had_markup=self.had_markup[index],
+                original_length=self.original_length[index],
+                author_urls=[self.author_urls[i] for i in idx],
+            )
+        return self.item(index)
 
 
 def html_to_text(text: str) -> tuple[str, list[str]]:
@@ -110,60 +180,104 @@ def _domain(url: str) -> str:
     return u
 
 
-def prepare(text: str, author_url: str | None = None) -> Prepared:
-    """Clean one comment and extract its link signals. Never fails on odd text."""
-    original_length = len(text)
-    if len(text) > 4 * MAX_FEATURE_CHARS:
-        text = text[: 4 * MAX_FEATURE_CHARS]
-    extra_links: list[str] = []
-    had_markup = False
+def _markup_and_bbcode(text: str) -> tuple[str, list[str], bool]:
+    links: list[str] = []
+    had = False
     if ("<" in text or "&" in text) and _MARKUP.search(text):
-        had_markup = True
-        text, extra_links = html_to_text(text)
-    if "[url" in text.lower():
-        extra_links += [m.group(1) or m.group(2) for m in _BBCODE_URL.finditer(text)]
+        had = True
+        text, links = html_to_text(text)
+    if "[url" in text or "[URL" in text:
+        links += [m.group(1) or m.group(2) for m in _BBCODE_URL.finditer(text)]
         text = _BBCODE_URL.sub(lambda m: " " + (m.group(2) or "") + " ", text)
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    return text, links, had
 
-    emails = len(_EMAIL.findall(text)) if "@" in text else 0
-    if emails:
-        text = _EMAIL.sub(" xxemail ", text)
-    urls = [m.group(0) for m in _URL.finditer(text)]
-    if urls:
-        text = _URL.sub(" xxurl ", text)
-    obfuscated = len(_OBFUSCATED.findall(text))
-    if obfuscated:
-        text = _OBFUSCATED.sub(" xxobfurl ", text)
-    handles = 0
-    leading = False
-    if "@" in text:
-        # "@dana @sam thanks!" addresses readers, as replies do on every platform: it says
-        # nothing about the class, so the leading run of mentions is dropped. Handles elsewhere
-        # ("follow @deals4u", "telegram @xyz") are a promotion signal and are kept as a token.
-        m = _LEADING_MENTIONS.match(text)
-        if m:
-            leading = True
-            text = text[m.end() :]
-        handles = len(_HANDLE.findall(text))
-        if handles:
-            text = _HANDLE.sub(" xxhandle ", text)
-    phones = len(_PHONE.findall(text)) if any(c.isdigit() for c in text) else 0
-    if phones:
-        text = _PHONE.sub(" xxphone ", text)
-    text = _SPACES.sub(" ", text).strip()
-    if len(text) > MAX_FEATURE_CHARS:
-        text = text[:MAX_FEATURE_CHARS]
-    all_urls = tuple(dict.fromkeys(extra_links + urls))
-    return Prepared(
-        text=text,
-        urls=all_urls,
-        domains=tuple(dict.fromkeys(_domain(u) for u in all_urls)),
-        emails=emails,
-        handles=handles,
-        leading_mention=leading,
-        obfuscated_links=obfuscated,
-        phones=phones,
-        author_url=(author_url or "").strip(),
+
+def _extract(text: str, kinds: set[str]) -> tuple[str, list[str], tuple[int, int, int, int, int]]:
+    """The full patterns, for one comment and the kinds its hints found: (text, urls, counts)."""
+    lead = emails = obf = handles = phones = 0
+    urls: list[str] = []
+    if "at" in kinds:
+        if text.lstrip().startswith("@"):
+            m = _LEADING.match(text)
+            if m:
+                lead = 1
+                text = text[m.end() :]
+        text, emails = _EMAIL.subn(" xxemail ", text)
+    if "url" in kinds:
+        urls = [m.group(0) for m in _URL.finditer(text)]
+        if urls:
+            text = _URL.sub(" xxurl ", text)
+    if "obf" in kinds:
+        text, obf = _OBFUSCATED.subn(" xxobfurl ", text)
+    if "at" in kinds and "@" in text:
+        text, handles = _HANDLE.subn(" xxhandle ", text)
+    if "phone" in kinds:
+        text, phones = _PHONE.subn(" xxphone ", text)
+    return _MULTISPACE.sub(" ", text), urls, (emails, obf, handles, phones, lead)
+
+
+def prepare_batch(texts: Sequence[str], author_urls: Sequence[str | None] | None = None) -> PreparedBatch:
+    """Clean a batch of comments and extract their link signals. Never fails on odd text."""
+    n = len(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    limit = 4 * MAX_FEATURE_CHARS
+    work = [t if len(t) <= limit else t[:limit] for t in texts]
+    had_markup = np.zeros(n, dtype=bool)
+    extra_links: dict[int, list[str]] = {}
+    for i, t in enumerate(work):
+        if "<" in t or "&" in t or "[url" in t or "[URL" in t or "\x00" in t:
+            t2, links, had = _markup_and_bbcode(t.replace("\x00", ""))
+            work[i] = t2
+            had_markup[i] = had
+            if links:
+                extra_links[i] = links
+    big = _SEP + _SEP.join(work)
+    if not unicodedata.is_normalized("NFKC", big):
+        big = unicodedata.normalize("NFKC", big)
+    if _INVISIBLE_RE.search(big):
+        big = _INVISIBLE_RE.sub("", big)
+    big = _MULTISPACE.sub(" ", big.replace("\r", "\n").replace("\t", " "))
+    docs = big.split(_SEP)[1:]
+
+    # Which comments do the hints hit? Positions in the lower-cased batch map back to comments
+    # through the cumulative lengths (taken from the lower-cased text itself, which may differ
+    # in length from the original for a few characters).
+    low = big.lower()
+    cand: dict[int, set[str]] = {i + 1: set() for i in extra_links}  # 1-based, like searchsorted
+    low_docs = low.split(_SEP)[1:]
+    starts = np.cumsum([len(_SEP) + len(d) for d in low_docs]) - np.fromiter(map(len, low_docs), np.int64, count=n)
+    for kind, rx in _HINTS.items():
+        pos = [m.start() for m in rx.finditer(low)]
+        if pos:
+            for i1 in set(np.searchsorted(starts, pos, side="right").tolist()):
+                cand.setdefault(i1, set()).add(kind)
+    counts = {k: np.zeros(n, dtype=np.int32) for k in _KINDS}
+    urls: list[tuple[str, ...]] = [()] * n
+    domains: list[tuple[str, ...]] = [()] * n
+    for i1, kinds in cand.items():
+        i = i1 - 1
+        if not 0 <= i < n:
+            continue
+        docs[i], found, (e, o, h, p, lead) = _extract(docs[i], kinds)
+        links = extra_links.get(i, []) + found
+        if links:
+            urls[i] = tuple(dict.fromkeys(links))
+            domains[i] = tuple(dict.fromkeys(map(_domain, urls[i])))
+        c = counts
+        c["email"][i], c["obf"][i], c["handle"][i], c["phone"][i], c["lead"][i] = e, o, h, p, lead
+    counts["url"] = np.fromiter(map(len, urls), dtype=np.int32, count=n)
+    out_texts = [d.strip()[:MAX_FEATURE_CHARS] for d in docs]
+    return PreparedBatch(
+        texts=out_texts,
+        urls=urls,
+        domains=domains,
+        counts=counts,
         had_markup=had_markup,
-        original_length=original_length,
+        original_length=lengths,
+        author_urls=[(a or "").strip() for a in author_urls] if author_urls is not None else [""] * n,
     )
+
+
+def prepare(text: str, author_url: str | None = None) -> Prepared:
+    """Clean one comment and extract its link signals (see :func:`prepare_batch`)."""
+    return prepare_batch([text], [author_url]).item(0)

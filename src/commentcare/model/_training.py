@@ -48,12 +48,12 @@ LABELS = tuple(lbl.value for lbl in Label)
 UNSURE = "unsure"  # an example that fits none of the four classes
 
 MAPPING_RULES = {
-    "civil-comments-cc0/rant": "Civil Comments, toxicity >= 0.7 -> rant",
-    "civil-comments-cc0/unsure": "Civil Comments, toxicity == 0 -> unsure (fits none of the four)",
+    "civil-comments-cc0/graded": "Civil Comments, toxicity t (the share of raters who found it toxic) -> rant"
+    " with weight t and unsure (fits none of the four) with weight 1 - t",
     "toxic-spans-cc0/rant": "Toxic Spans, fewer than a third of span raters ticked 'not toxic' and at least"
     " one named a span -> rant",
     "goemotions-apache2/praise": "GoEmotions, every emotion in {admiration, gratitude, love, approval, joy,"
-    " excitement, pride} and at least one of admiration/gratitude; no link -> praise",
+    " excitement, pride} and at least one of admiration/gratitude/love/approval; no link -> praise",
     "goemotions-apache2/rant": "GoEmotions, every emotion in {anger, disgust, annoyance} with anger or"
     " disgust present, and an insult word or a second-person attack -> rant",
     "goemotions-apache2/unsure": "GoEmotions, emotions == {neutral} or {curiosity} or {confusion} -> unsure",
@@ -63,6 +63,7 @@ MAPPING_RULES = {
 }
 
 _PRAISE_EMOTIONS = {"admiration", "gratitude", "love", "approval", "joy", "excitement", "pride"}
+_PRAISE_CORE = {"admiration", "gratitude", "love", "approval"}
 _RANT_EMOTIONS = {"anger", "disgust", "annoyance"}
 _UNSURE_EMOTIONS = ({"neutral"}, {"curiosity"}, {"confusion"})
 _NEGATIVE_EMOTIONS = {"disappointment", "disapproval", "annoyance", "anger"}
@@ -173,8 +174,7 @@ def load_trainable_sets(
     supports the corpus instead of drowning it.
     """
     caps = {
-        "civil-comments-cc0/rant": 1500,
-        "civil-comments-cc0/unsure": 1500,
+        "civil-comments-cc0/graded": 8000,
         "toxic-spans-cc0/rant": 1500,
         "goemotions-apache2/praise": 2500,
         "goemotions-apache2/rant": 600,
@@ -192,14 +192,12 @@ def load_trainable_sets(
         seen.add(key)
         buckets[bucket].append((text, sid))
 
+    toxicity: dict[str, float] = {}
     civil = shared_data / "civil-comments-cc0" / "civil_comments.csv"
     if civil.is_file():
         for row in _read_csv(civil):
-            tox = float(row["toxicity"])
-            if tox >= 0.7:
-                add("civil-comments-cc0/rant", row["text"], row["source_id"])
-            elif tox == 0.0:
-                add("civil-comments-cc0/unsure", row["text"], row["source_id"])
+            toxicity[row["source_id"]] = float(row["toxicity"])
+            add("civil-comments-cc0/graded", row["text"], row["source_id"])
     spans = shared_data / "toxic-spans-cc0" / "toxic_spans.csv"
     if spans.is_file():
         for row in _read_csv(spans):
@@ -214,7 +212,7 @@ def load_trainable_sets(
                 continue  # dev/test stay unseen
             emos = set(row["emotions"].split("|"))
             text = row["text"]
-            if emos <= _PRAISE_EMOTIONS and emos & {"admiration", "gratitude"} and not _LINK.search(text):
+            if emos <= _PRAISE_EMOTIONS and emos & _PRAISE_CORE and not _LINK.search(text):
                 add("goemotions-apache2/praise", text, row["source_id"])
             elif emos <= _RANT_EMOTIONS and emos & {"anger", "disgust"} and _ATTACK.search(text):
                 add("goemotions-apache2/rant", text, row["source_id"])
@@ -230,9 +228,16 @@ def load_trainable_sets(
         rng.shuffle(items)
         kept = items[: caps.get(bucket, len(items))]
         label = bucket.rsplit("/", 1)[1]
-        out += [
-            Example(Comment(text=t, id=sid, source=bucket.split("/")[0]), label, bucket) for t, sid in kept
-        ]
+        for t, sid in kept:
+            comment = Comment(text=t, id=sid, source=bucket.split("/")[0])
+            if label == "graded":
+                tox = toxicity[sid]
+                if tox > 0:
+                    out.append(Example(comment, "rant", bucket, weight=tox))
+                if tox < 1:
+                    out.append(Example(comment, UNSURE, bucket, weight=1 - tox))
+            else:
+                out.append(Example(comment, label, bucket))
         log.info("%s: %d mapped, %d kept", bucket, len(items), len(kept))
     return out
 
@@ -262,16 +267,16 @@ def build_pipeline(C: float = 8.0, ngram_max: int = 2, min_df: int = 2, seed: in
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
-    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.pipeline import Pipeline
 
-    from commentcare.model._features import MetaFeatures, Preparer, WordNgrams
+    from commentcare.model._features import FeatureStack, MetaFeatures, Preparer, WordNgrams
 
     return Pipeline(
         [
             ("prepare", Preparer()),
             (
                 "features",
-                FeatureUnion(
+                FeatureStack(
                     [("words", WordNgrams(ngram_max=ngram_max, min_df=min_df)), ("meta", MetaFeatures())]
                 ),
             ),

@@ -124,5 +124,6 @@ class Moderator:
         reviewer = Reviewer(self.policy, self.replies, site_name or self.site_name, self.contact)
         for batch in batched(items, batch_size):
             comments = [as_comment(x) for x in batch]
-            for comment, classification in zip(comments, self.classifier.predict_batch(comments)):
-                yield reviewer.review(comment, classification)
+            classifications, prepared = self.classifier.predict_prepared(comments)
+            for i, (comment, classification) in enumerate(zip(comments, classifications)):
+                yield reviewer.review(comment, classification, prepared.item(i))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from commentcare._types import Action, Classification, Comment, Label, Reply, Review
-from commentcare.model._text import prepare
+from commentcare.model._text import Prepared, prepare
 from commentcare.moderation._replies import ReplyPack
 from commentcare.moderation._signals import find_problem, first_name, liked_thing, rant_reasons, spam_reasons
 
@@ -61,10 +61,11 @@ class Reviewer:
         self._seen.update(keys)
         return first
 
-    def review(self, comment: Comment, c: Classification) -> Review:
+    def review(self, comment: Comment, c: Classification, prepared: Prepared | None = None) -> Review:
         first_time = self._first_time(comment)
         label = c.label
-        prepared = prepare(comment.text, comment.author_url)
+        if prepared is None:
+            prepared = prepare(comment.text, comment.author_url)
         reasons: list[str] = []
         replies: tuple[Reply, ...] = ()
         problem = None

@@ -21,7 +21,7 @@ class Problem:
     quote: str  # the sentence of the comment that raises it, shortened
 
 
-_REF = r"(?:#\s?[A-Z0-9-]{3,}|\b(?:no\.?|number)\s*[A-Z0-9-]{3,})"
+_REF = r"(?:#\s?[A-Z0-9-]*\d[A-Z0-9-]*|\b(?:no\.|number)\s*[A-Z0-9-]*\d[A-Z0-9-]*)"
 # Order matters: the first matching rule names the problem.
 _PROBLEMS: tuple[tuple[str, str, str], ...] = (
     (
