@@ -34,13 +34,13 @@ _PROBLEMS: tuple[tuple[str, str, str], ...] = (
         "a charge after cancelling",
         "the charge after you cancelled",
     ),
-    (r"\brefund", "a refund that has not arrived", "your refund"),
+    (r"\brefund", "a refund that has not arrived", "the delay with your refund"),
     (
         r"\b(?:can'?t|cannot|couldn'?t|unable to|impossible to|won'?t let me)\s+(?:cancel|unsubscribe)|\bunsubscrib",
         "cancelling or unsubscribing",
         "cancelling your subscription",
     ),
-    (r"\b(?:order|package|parcel|delivery|shipment|tracking)\b", "an order or delivery", "your order"),
+    (r"\b(?:order|package|parcel|delivery|shipment|tracking)\b", "an order or delivery", "the problem with your order"),
     (
         r"\b(?:log ?in|sign ?in|password|2fa|two-factor|verification code|locked out|account)\b",
         "signing in",
@@ -73,7 +73,7 @@ _PROBLEMS: tuple[tuple[str, str, str], ...] = (
         "how support handled it",
         "how we handled your request",
     ),
-    (r"\b(?:booking|hotel|flight|tour|reservation)\b", "a booking", "your booking"),
+    (r"\b(?:booking|hotel|flight|tour|reservation)\b", "a booking", "the problem with your booking"),
     (
         r"\b(?:damaged|missing|wrong item|faulty|defective|arrived)\b",
         "a faulty or wrong item",
@@ -105,7 +105,7 @@ def find_problem(text: str) -> Problem | None:
                 quote = _shorten(s.group(0).strip())
                 break
         ref = _REF_RE.search(text)
-        if ref and phrase in {"your order", "your refund", "your booking"}:
+        if ref and phrase.startswith(("the problem with your", "the delay with your")):
             phrase = f"{phrase} ({ref.group(0).strip()})"
         return Problem(kind=kind, phrase=phrase, quote=quote)
     return None
@@ -113,7 +113,7 @@ def find_problem(text: str) -> Problem | None:
 
 _LIKED = re.compile(
     r"\b(?:love|loved|loving|enjoyed|adore|liked|appreciate|appreciated)\s+(?:how\s+)?"
-    r"((?:the|your|this|that)\s+(?:[\w'-]+\s?){1,5}?)(?=[.,!?;:\n]|\s(?:and|but|so|it|in|on|with|you|i)\b|$)"
+    r"((?:the|your|this|that)\s+(?:[\w'-]+\s?){1,7}?)(?=[.,!?;:\n]|\s(?:and|but|so|it|in|on|with|you|i)\b|$)"
     r"|\bthanks? (?:you )?for (?:sharing )?((?:the|this|your)\s*(?:[\w'-]+\s?){1,5}?)(?=[.,!?;:\n]|\s(?:and|but|so|it)\b|$)"
     r"|\b((?:the|your)\s+(?:[\w'-]+\s?){1,3}?)\s+(?:is|was|were|are|looks?)\s+(?:so\s+|really\s+|absolutely\s+)?"
     r"(?:great|amazing|awesome|perfect|brilliant|delicious|beautiful|fantastic|gorgeous|spot on|superb|excellent|helpful|stunning|hilarious)",
