@@ -24,33 +24,160 @@ from typing import IO
 log = logging.getLogger("make_big_export")
 
 FIRST = (
-    "Anna", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi", "Liam",
-    "Maya", "Noor", "Oscar", "Priya", "Quinn", "Rosa", "Sami", "Tariq", "Uma", "Victor", "Wen",
-    "Ximena", "Yusuf", "Zoe", "Aled", "Bea", "Cian", "Dara", "Emeka", "Fleur", "Gus", "Hana", "Ivo",
-    "Jess", "Kai", "Lotte", "Mo", "Nia"
+    "Anna",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kemi",
+    "Liam",
+    "Maya",
+    "Noor",
+    "Oscar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tariq",
+    "Uma",
+    "Victor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zoe",
+    "Aled",
+    "Bea",
+    "Cian",
+    "Dara",
+    "Emeka",
+    "Fleur",
+    "Gus",
+    "Hana",
+    "Ivo",
+    "Jess",
+    "Kai",
+    "Lotte",
+    "Mo",
+    "Nia",
 )
 LAST = (
-    "Adams", "Brennan", "Chen", "Dubois", "Evans", "Fischer", "Garcia", "Haddad", "Ito", "Jones",
-    "Kowalski", "Laurent", "Murphy", "Nakamura", "Okafor", "Patel", "Quint", "Rossi", "Silva", "Tanaka",
-    "Ueda", "Varga", "Wright", "Xu", "Young", "Zielinski", "Baker", "Costa", "Doyle", "Ekstrom"
+    "Adams",
+    "Brennan",
+    "Chen",
+    "Dubois",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jones",
+    "Kowalski",
+    "Laurent",
+    "Murphy",
+    "Nakamura",
+    "Okafor",
+    "Patel",
+    "Quint",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Ueda",
+    "Varga",
+    "Wright",
+    "Xu",
+    "Young",
+    "Zielinski",
+    "Baker",
+    "Costa",
+    "Doyle",
+    "Ekstrom",
 )
-PRODUCTS = ("rain jacket", "sourdough class", "annual plan", "seed box", "e-book", "walking boots", "coffee grinder",
-            "notes app", "photo course", "tent", "gift card", "newsletter", "sofa cover", "bike light")
-TOPICS = ("backups", "bread", "tomatoes", "hiking", "budgets", "home offices", "espresso", "cycling", "houseplants",
-          "photography", "knitting", "travel insurance", "podcasts", "composting")
-SPAM_SITES = ("cheap-deals", "best-loans", "crypto-gains", "replica-shop", "seo-rank", "pharma-direct", "spin-bonus",
-              "easy-income", "vpn-master", "follower-boost", "essay-help", "casino-royale")
+PRODUCTS = (
+    "rain jacket",
+    "sourdough class",
+    "annual plan",
+    "seed box",
+    "e-book",
+    "walking boots",
+    "coffee grinder",
+    "notes app",
+    "photo course",
+    "tent",
+    "gift card",
+    "newsletter",
+    "sofa cover",
+    "bike light",
+)
+TOPICS = (
+    "backups",
+    "bread",
+    "tomatoes",
+    "hiking",
+    "budgets",
+    "home offices",
+    "espresso",
+    "cycling",
+    "houseplants",
+    "photography",
+    "knitting",
+    "travel insurance",
+    "podcasts",
+    "composting",
+)
+SPAM_SITES = (
+    "cheap-deals",
+    "best-loans",
+    "crypto-gains",
+    "replica-shop",
+    "seo-rank",
+    "pharma-direct",
+    "spin-bonus",
+    "easy-income",
+    "vpn-master",
+    "follower-boost",
+    "essay-help",
+    "casino-royale",
+)
 TLDS = ("example", "example.com", "example.net", "example.org")
 
 # Fragments per class; every seed is opener + core (+ closer). Cores carry {n} so texts stay unique.
 OPENERS = {
-    "complaint": ["Hi,", "Hello team,", "I'm sorry to say this, but", "Not happy:", "Quick problem:", "",
-                  "I love the blog, but", "Third time writing about this:"],
+    "complaint": [
+        "Hi,",
+        "Hello team,",
+        "I'm sorry to say this, but",
+        "Not happy:",
+        "Quick problem:",
+        "",
+        "I love the blog, but",
+        "Third time writing about this:",
+    ],
     "rant": ["Wow.", "Seriously?", "Unbelievable.", "", "LOL.", "What a joke.", "Honestly,", "Oh please."],
-    "praise": ["Thank you!", "Wonderful post.", "", "Just wanted to say", "Brilliant as always.", "Love this.",
-               "What a read!", "Thanks so much,"],
-    "spam": ["Great post!", "Nice article admin.", "", "Very informative.", "Hello friends,", "Good content.",
-             "Amazing blog!!!", "Thanks for sharing."],
+    "praise": [
+        "Thank you!",
+        "Wonderful post.",
+        "",
+        "Just wanted to say",
+        "Brilliant as always.",
+        "Love this.",
+        "What a read!",
+        "Thanks so much,",
+    ],
+    "spam": [
+        "Great post!",
+        "Nice article admin.",
+        "",
+        "Very informative.",
+        "Hello friends,",
+        "Good content.",
+        "Amazing blog!!!",
+        "Thanks for sharing.",
+    ],
 }
 CORES = {
     "complaint": [
@@ -101,7 +228,13 @@ CORES = {
     ],
 }
 CLOSERS = {
-    "complaint": ["Please sort this out.", "Can someone help?", "I'd like a refund.", "", "Thanks in advance."],
+    "complaint": [
+        "Please sort this out.",
+        "Can someone help?",
+        "I'd like a refund.",
+        "",
+        "Thanks in advance.",
+    ],
     "rant": ["", "Disgusting.", "Get lost.", "Bye.", "Pathetic."],
     "praise": ["", "Keep it up!", "More please!", "Thank you!", "You're the best."],
     "spam": ["", "Thanks!", "Don't miss it!!", "Limited offer.", "Check it out."],
@@ -135,8 +268,13 @@ class Maker:
         site = f"www.{rng.choice(SPAM_SITES)}{rng.randint(1, 999)}.{rng.choice(TLDS)}"
         when = self.start + timedelta(seconds=i * 37 + rng.randint(0, 36))
         text = rng.choice(self.seeds[label]).format(
-            n=100_000 + i, k=rng.randint(2, 9), k2=rng.randint(10, 60), price=rng.randint(9, 499),
-            product=rng.choice(PRODUCTS), topic=rng.choice(TOPICS), site=site,
+            n=100_000 + i,
+            k=rng.randint(2, 9),
+            k2=rng.randint(10, 60),
+            price=rng.randint(9, 499),
+            product=rng.choice(PRODUCTS),
+            topic=rng.choice(TOPICS),
+            site=site,
             date=(when - timedelta(days=rng.randint(3, 40))).strftime("%d %B"),
         )
         first, last = rng.choice(FIRST), rng.choice(LAST)
@@ -144,7 +282,9 @@ class Maker:
         return {
             "id": str(i + 1),
             "label": label,
-            "author": f"{first} {last}" if not spammy or rng.random() < 0.3 else f"{rng.choice(SPAM_SITES)} {rng.randint(1, 99)}",
+            "author": f"{first} {last}"
+            if not spammy or rng.random() < 0.3
+            else f"{rng.choice(SPAM_SITES)} {rng.randint(1, 99)}",
             "author_email": f"{first.lower()}.{last.lower()}{rng.randint(1, 999)}@example.com",
             "author_url": f"https://{site}" if spammy and rng.random() < 0.6 else "",
             "author_ip": f"198.51.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
@@ -158,10 +298,16 @@ def write_jsonl(fh: IO[bytes], count: int, seed: int) -> int:
     for i in range(count):
         c = maker.comment(i)
         post = i // 150
-        rec = {"id": c["id"], "author": c["author"], "author_email": c["author_email"],
-               "author_url": c["author_url"] or None, "created_at": c["created_at"].replace(" ", "T") + "Z",
-               "post_id": str(post + 1), "post_title": f"Post {post + 1} about {TOPICS[post % len(TOPICS)]}",
-               "text": c["text"]}
+        rec = {
+            "id": c["id"],
+            "author": c["author"],
+            "author_email": c["author_email"],
+            "author_url": c["author_url"] or None,
+            "created_at": c["created_at"].replace(" ", "T") + "Z",
+            "post_id": str(post + 1),
+            "post_title": f"Post {post + 1} about {TOPICS[post % len(TOPICS)]}",
+            "text": c["text"],
+        }
         fh.write(json.dumps(rec, ensure_ascii=False).encode() + b"\n")
     return count
 
@@ -177,8 +323,10 @@ def _wxr_items(maker: Maker) -> Iterator[str]:
     while True:
         post += 1
         topic = TOPICS[post % len(TOPICS)]
-        body = " ".join(f"<p>Paragraph {k} of post {post} on {topic}: " + "lorem ipsum dolor sit amet " * 12 + "</p>"
-                        for k in range(rng.randint(2, 8)))
+        body = " ".join(
+            f"<p>Paragraph {k} of post {post} on {topic}: " + "lorem ipsum dolor sit amet " * 12 + "</p>"
+            for k in range(rng.randint(2, 8))
+        )
         parts = [
             "\t<item>",
             f"\t\t<title>{_cdata(f'Post {post}: notes on {topic}')}</title>",
@@ -195,7 +343,11 @@ def _wxr_items(maker: Maker) -> Iterator[str]:
             i += 1
             ctype = "pingback" if rng.random() < 0.01 else "comment"
             parent = rng.choice(ids) if ids and rng.random() < 0.25 else "0"
-            approved = "spam" if c["label"] == "spam" and rng.random() < 0.7 else ("1" if rng.random() < 0.9 else "0")
+            approved = (
+                "spam"
+                if c["label"] == "spam" and rng.random() < 0.7
+                else ("1" if rng.random() < 0.9 else "0")
+            )
             parts += [
                 "\t\t<wp:comment>",
                 f"\t\t\t<wp:comment_id>{c['id']}</wp:comment_id>",
@@ -219,12 +371,14 @@ def _wxr_items(maker: Maker) -> Iterator[str]:
 
 def write_wxr(fh: IO[bytes], size_mb: float, seed: int) -> int:
     target = int(size_mb * 1024 * 1024)
-    head = (b'<?xml version="1.0" encoding="UTF-8" ?>\n<rss version="2.0"\n'
-            b'\txmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"\n'
-            b'\txmlns:content="http://purl.org/rss/1.0/modules/content/"\n'
-            b'\txmlns:dc="http://purl.org/dc/elements/1.1/"\n\txmlns:wp="http://wordpress.org/export/1.2/">\n'
-            b"<channel>\n\t<title>Synthetic blog</title>\n\t<link>https://blog.example</link>\n"
-            b"\t<wp:wxr_version>1.2</wp:wxr_version>\n")
+    head = (
+        b'<?xml version="1.0" encoding="UTF-8" ?>\n<rss version="2.0"\n'
+        b'\txmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"\n'
+        b'\txmlns:content="http://purl.org/rss/1.0/modules/content/"\n'
+        b'\txmlns:dc="http://purl.org/dc/elements/1.1/"\n\txmlns:wp="http://wordpress.org/export/1.2/">\n'
+        b"<channel>\n\t<title>Synthetic blog</title>\n\t<link>https://blog.example</link>\n"
+        b"\t<wp:wxr_version>1.2</wp:wxr_version>\n"
+    )
     fh.write(head)
     written = len(head)
     items = 0

@@ -60,7 +60,9 @@ def check(gate: dict[str, object], results: dict[str, dict[str, object]]) -> lis
             problems.append(f"{name}: not measured ({r.get('skipped', 'missing')})")
             continue
         if spec.get("sha256") and r.get("sha256") != spec["sha256"]:
-            problems.append(f"{name}: {spec['file']} changed (sha256 {str(r.get('sha256'))[:12]}…, pinned {spec['sha256'][:12]}…)")
+            problems.append(
+                f"{name}: {spec['file']} changed (sha256 {str(r.get('sha256'))[:12]}…, pinned {spec['sha256'][:12]}…)"
+            )
         if float(r["value"]) < float(spec["minimum"]):  # type: ignore[arg-type]
             problems.append(f"{name}: {r['metric']} {r['value']} is below the minimum {spec['minimum']}")
     return problems
@@ -68,7 +70,9 @@ def check(gate: dict[str, object], results: dict[str, dict[str, object]]) -> lis
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--raise", dest="raise_", action="store_true", help="raise minimums to today's scores")
+    parser.add_argument(
+        "--raise", dest="raise_", action="store_true", help="raise minimums to today's scores"
+    )
     args = parser.parse_args()
     data = shared_data()
     if data is None:

@@ -142,7 +142,7 @@ def _all_parsers(parser):
     yield parser
     for action in parser._actions:
         if action.__class__.__name__ == "_SubParsersAction":
-            for name, sub in action.choices.items():
+            for sub in action.choices.values():
                 yield from _all_parsers(sub)
 
 

@@ -7,6 +7,7 @@ the model once however many partitions it classifies. Skipped when dask is not i
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -70,7 +71,11 @@ def client() -> Iterator[Any]:
     distributed = pytest.importorskip("distributed")
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address="127.0.0.1:0",
+            host="127.0.0.1",
         ) as cluster,
         distributed.Client(cluster) as c,
     ):
@@ -216,3 +221,36 @@ def test_each_worker_loads_the_model_once(client: Any) -> None:
     assert shipped
     total_loads = sum(w["loads"].get(shipped[0], 0) for w in info.values())
     assert total_loads <= 2
+
+
+def test_jsonl_shards_to_parquet_as_in_the_docs(client: Any, moderator: Moderator, tmp_path: Any) -> None:
+    """The worked example of docs/scaling.md, small: JSONL shards in, one Parquet file per partition out."""
+    import json
+
+    import dask.dataframe as dd
+    import pandas as pd
+
+    import commentcare.dask as cdask
+
+    rows = _rows(80)
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    for k in range(4):
+        with open(shards / f"part-{k}.jsonl", "w", encoding="utf-8") as fh:
+            for r in rows[k * 20 : (k + 1) * 20]:
+                fh.write(json.dumps(r) + "\n")
+    ddf = dd.read_json(os.fspath(shards / "*.jsonl"), lines=True, blocksize=None, dtype={"id": "string"})
+    out = cdask.classify_dataframe(ddf, "text", replies=True)
+    out.to_parquet(os.fspath(tmp_path / "classified"), write_index=False)
+
+    files = sorted((tmp_path / "classified").glob("*.parquet"))
+    assert len(files) == 4
+    got = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    expected = list(moderator.review_many([_comment(r) for r in rows]))
+    assert got["id"].tolist() == [r["id"] for r in rows]
+    assert got["label"].tolist() == [r.label.value for r in expected]
+    assert got["confidence"].tolist() == [r.classification.confidence for r in expected]
+    assert got["action"].tolist() == [r.action.value for r in expected]
+    assert [None if pd.isna(t) else t.to_pydatetime() for t in got["respond_by"]] == [
+        r.respond_by for r in expected
+    ]

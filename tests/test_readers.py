@@ -28,7 +28,9 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 WP = "http://wordpress.org/export/1.2/"
 
 
-def check_protocol(records: Iterable[Record], source: str | None = None) -> tuple[list[Comment], list[InputError]]:
+def check_protocol(
+    records: Iterable[Record], source: str | None = None
+) -> tuple[list[Comment], list[InputError]]:
     """Every record is a Comment or an InputError with source and record set; split them."""
     comments: list[Comment] = []
     errors: list[InputError] = []
@@ -66,8 +68,15 @@ def wxr(comments: Iterable[str], *, ns: str = WP, doctype: str = "", title: str 
     ).encode()
 
 
-def wp_comment(cid: int, text: str, *, ctype: str = "comment", parent: int = 0, approved: str = "1",
-               gmt: str = "2025-01-02 03:04:05") -> str:
+def wp_comment(
+    cid: int,
+    text: str,
+    *,
+    ctype: str = "comment",
+    parent: int = 0,
+    approved: str = "1",
+    gmt: str = "2025-01-02 03:04:05",
+) -> str:
     return (
         f"<wp:comment>\n<wp:comment_id>{cid}</wp:comment_id>\n<wp:comment_author>Reader {cid}</wp:comment_author>\n"
         f"<wp:comment_date>2025-01-02 04:04:05</wp:comment_date>\n<wp:comment_date_gmt>{gmt}</wp:comment_date_gmt>\n"
@@ -82,11 +91,14 @@ def disqus(posts: Iterable[str], doctype: str = "") -> bytes:
         f'<?xml version="1.0" encoding="utf-8"?>\n{doctype}'
         '<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">\n'
         '<thread dsq:id="1"><link>https://site.example/a</link><title>Page A</title></thread>\n'
-        + "\n".join(posts) + "\n</disqus>\n"
+        + "\n".join(posts)
+        + "\n</disqus>\n"
     ).encode()
 
 
-def dsq_post(pid: int, message: str, *, spam: str = "false", deleted: str = "false", parent: int | None = None) -> str:
+def dsq_post(
+    pid: int, message: str, *, spam: str = "false", deleted: str = "false", parent: int | None = None
+) -> str:
     par = f'<parent dsq:id="{parent}"/>' if parent else ""
     return (
         f'<post dsq:id="{pid}"><id/><message><![CDATA[{message}]]></message>'
@@ -141,7 +153,9 @@ def test_wxr_example_fields() -> None:
     assert "<a href=" in by_id["305"].text  # markup kept: its links are spam signals
     assert by_id["306"].status == "hold"
     # comment_date_gmt "0000-00-00 00:00:00" falls back to comment_date
-    assert by_id["313"].created_at is not None and by_id["313"].created_at.isoformat().startswith("2025-04-16T10:02")
+    assert by_id["313"].created_at is not None and by_id["313"].created_at.isoformat().startswith(
+        "2025-04-16T10:02"
+    )
     assert by_id["311"].post_title == "We tested nine rain jackets in a Scottish winter"
 
 
@@ -178,8 +192,14 @@ def test_wxr_record_numbers_name_comment_and_line() -> None:
 
 
 def test_wxr_skips_pingbacks_and_trackbacks() -> None:
-    data = wxr([wp_comment(1, "[...] linked [...]", ctype="pingback"), wp_comment(2, "[...]", ctype="trackback"),
-                wp_comment(3, "Real comment", ctype=""), wp_comment(4, "Also real")])
+    data = wxr(
+        [
+            wp_comment(1, "[...] linked [...]", ctype="pingback"),
+            wp_comment(2, "[...]", ctype="trackback"),
+            wp_comment(3, "Real comment", ctype=""),
+            wp_comment(4, "Also real"),
+        ]
+    )
     comments, errors = read(data, "wxr")
     assert [c.id for c in comments] == ["3", "4"] and errors == []
 
@@ -226,8 +246,14 @@ def test_xml_readers_stream_from_a_non_seekable_pipe() -> None:
 
 
 def test_disqus_posts_and_errors() -> None:
-    data = disqus([dsq_post(10, "<p>Great read</p>"), dsq_post(11, "  "), dsq_post(12, "<p>Hm</p>", deleted="true", parent=10),
-                   '<post dsq:id="13"><message>orphan</message><thread dsq:id="999"/></post>'])
+    data = disqus(
+        [
+            dsq_post(10, "<p>Great read</p>"),
+            dsq_post(11, "  "),
+            dsq_post(12, "<p>Hm</p>", deleted="true", parent=10),
+            '<post dsq:id="13"><message>orphan</message><thread dsq:id="999"/></post>',
+        ]
+    )
     comments, errors = read(data, "disqus", "d.xml")
     assert [c.id for c in comments] == ["10", "12", "13"]
     assert comments[0].post_title == "Page A" and comments[0].post_url == "https://site.example/a"
@@ -256,13 +282,18 @@ EXTERNAL_DTD = '<!DOCTYPE rss SYSTEM "http://attacker.invalid/evil.dtd">\n'
 
 def _hostile(fmt: str, doctype: str, payload: str) -> bytes:
     if fmt == "wxr":
-        return wxr([wp_comment(1, "ok"), wp_comment(2, "x").replace("<![CDATA[x]]>", payload)], doctype=doctype)
+        return wxr(
+            [wp_comment(1, "ok"), wp_comment(2, "x").replace("<![CDATA[x]]>", payload)], doctype=doctype
+        )
     return disqus([dsq_post(1, "ok"), dsq_post(2, "x").replace("<![CDATA[x]]>", payload)], doctype=doctype)
 
 
 @pytest.mark.parametrize("fmt", ["wxr", "disqus"])
-@pytest.mark.parametrize(("doctype", "payload"), [(BILLION_LAUGHS, "&lol9;"), (XXE, "&xxe;"), (EXTERNAL_DTD, "y")],
-                         ids=["billion-laughs", "external-entity", "external-dtd"])
+@pytest.mark.parametrize(
+    ("doctype", "payload"),
+    [(BILLION_LAUGHS, "&lol9;"), (XXE, "&xxe;"), (EXTERNAL_DTD, "y")],
+    ids=["billion-laughs", "external-entity", "external-dtd"],
+)
 def test_dtds_and_entities_are_refused_quickly(fmt: str, doctype: str, payload: str) -> None:
     started = time.perf_counter()
     comments, errors = read(_hostile(fmt, doctype, payload), fmt, "evil.xml")
@@ -293,7 +324,11 @@ def test_truncated_xml_yields_every_complete_comment_then_one_error(fmt: str) ->
 
 @pytest.mark.parametrize("fmt", ["wxr", "disqus"])
 def test_invalid_utf8_in_xml_names_the_line(fmt: str) -> None:
-    data = wxr([wp_comment(1, "fine"), wp_comment(2, "cafe")]) if fmt == "wxr" else disqus([dsq_post(1, "fine"), dsq_post(2, "cafe")])
+    data = (
+        wxr([wp_comment(1, "fine"), wp_comment(2, "cafe")])
+        if fmt == "wxr"
+        else disqus([dsq_post(1, "fine"), dsq_post(2, "cafe")])
+    )
     data = data.replace(b"cafe", b"caf\xe9")
     assert b"caf\xe9" in data
     bad_line = data[: data.index(b"caf\xe9")].count(b"\n") + 1
@@ -304,7 +339,7 @@ def test_invalid_utf8_in_xml_names_the_line(fmt: str) -> None:
 
 @pytest.mark.parametrize("fmt", ["wxr", "disqus"])
 def test_nul_byte_in_xml(fmt: str) -> None:
-    data = (wxr([wp_comment(1, "a\x00b")]) if fmt == "wxr" else disqus([dsq_post(1, "a\x00b")]))
+    data = wxr([wp_comment(1, "a\x00b")]) if fmt == "wxr" else disqus([dsq_post(1, "a\x00b")])
     comments, errors = read(data, fmt)
     assert comments == [] and len(errors) == 1
 
@@ -313,8 +348,12 @@ def test_nul_byte_in_xml(fmt: str) -> None:
 @pytest.mark.parametrize("encoding", ["TF-8", "utf-16", "ebcdic-xyz"])
 def test_xml_declaring_a_wrong_encoding(fmt: str, encoding: str) -> None:
     data = wxr([wp_comment(1, "a")]) if fmt == "wxr" else disqus([dsq_post(1, "a")])
-    comments, errors = read(data.replace(b'encoding="UTF-8"', f'encoding="{encoding}"'.encode())
-                            .replace(b'encoding="utf-8"', f'encoding="{encoding}"'.encode()), fmt)
+    comments, errors = read(
+        data.replace(b'encoding="UTF-8"', f'encoding="{encoding}"'.encode()).replace(
+            b'encoding="utf-8"', f'encoding="{encoding}"'.encode()
+        ),
+        fmt,
+    )
     assert comments == [] and len(errors) == 1 and errors[0].record == "line 1"
 
 
@@ -373,7 +412,9 @@ def test_a_ten_megabyte_comment(fmt: str) -> None:
     if fmt == "csv":
         data = ("id,text\n1,short\n2," + big + "\n3,after\n").encode()
     elif fmt == "jsonl":
-        data = "\n".join(json.dumps({"id": str(i), "text": t}) for i, t in ((1, "short"), (2, big), (3, "after"))).encode()
+        data = "\n".join(
+            json.dumps({"id": str(i), "text": t}) for i, t in ((1, "short"), (2, big), (3, "after"))
+        ).encode()
     else:
         data = wxr([wp_comment(1, "short"), wp_comment(2, big), wp_comment(3, "after")])
     comments, errors = read(data, fmt)
@@ -381,7 +422,9 @@ def test_a_ten_megabyte_comment(fmt: str) -> None:
     assert [len(c.text) for c in comments] == [5, len(big), 5]
 
 
-@pytest.mark.parametrize("line", ["[1, 2]", '"just a string"', "42", "null", "{not json", '{"text": 5}', '{"author": "x"}'])
+@pytest.mark.parametrize(
+    "line", ["[1, 2]", '"just a string"', "42", "null", "{not json", '{"text": 5}', '{"author": "x"}']
+)
 def test_jsonl_bad_lines_are_reported_and_reading_goes_on(line: str) -> None:
     data = f'{{"text": "first"}}\n{line}\n{{"text": "third"}}\n'.encode()
     comments, errors = read(data, "jsonl")
@@ -435,8 +478,15 @@ def mutated(draw: st.DrawFn, fmt: str) -> bytes:
         if kind == "flip" and data:
             data[pos] = draw(st.integers(0, 255))
         elif kind == "insert":
-            data[pos:pos] = draw(st.binary(min_size=1, max_size=16)) if draw(st.booleans()) else draw(
-                st.sampled_from([b"\x00", b'"', b",", b"\n", b"<", b"]]>", b"&", b"{", b"\xff\xfe", b"<!DOCTYPE x>"]))
+            data[pos:pos] = (
+                draw(st.binary(min_size=1, max_size=16))
+                if draw(st.booleans())
+                else draw(
+                    st.sampled_from(
+                        [b"\x00", b'"', b",", b"\n", b"<", b"]]>", b"&", b"{", b"\xff\xfe", b"<!DOCTYPE x>"]
+                    )
+                )
+            )
         elif kind == "delete":
             del data[pos : pos + draw(st.integers(1, 64))]
         elif kind == "truncate":

@@ -35,8 +35,11 @@ HOSTILE = Comment(
 
 @pytest.fixture(scope="module")
 def rows(moderator: Any) -> list[dict[str, Any]]:
-    comments = [*read_comments(EXAMPLE_DIR / "wordpress-export.xml"), *read_comments(EXAMPLE_DIR / "comments.csv"),
-                HOSTILE]
+    comments = [
+        *read_comments(EXAMPLE_DIR / "wordpress-export.xml"),
+        *read_comments(EXAMPLE_DIR / "comments.csv"),
+        HOSTILE,
+    ]
     out = [result_row(r.comment, r.classification, r) for r in moderator.review_many(comments)]
     # The escaping tests need the hostile comment on the page whatever the model makes of it
     # (its javascript: author URL reads as spam to the model): put it in the reply queue.
@@ -50,9 +53,17 @@ def summary_for(rows: list[dict[str, Any]], errors: int = 0) -> dict[str, Any]:
     for r in rows:
         labels[r["label"]] = labels.get(r["label"], 0) + 1
         actions[r["action"]] = actions.get(r["action"], 0) + 1
-    return {"total": len(rows) + errors, "classified": len(rows), "errors": errors, "labels": labels,
-            "actions": actions, "unsure": sum(bool(r["unsure"]) for r in rows), "seconds": 1.25,
-            "comments_per_second": 27, "resumed_from": 0}
+    return {
+        "total": len(rows) + errors,
+        "classified": len(rows),
+        "errors": errors,
+        "labels": labels,
+        "actions": actions,
+        "unsure": sum(bool(r["unsure"]) for r in rows),
+        "seconds": 1.25,
+        "comments_per_second": 27,
+        "resumed_from": 0,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -69,18 +80,32 @@ def test_report_has_every_part(page: Path, rows: list[dict[str, Any]]) -> None:
     html = page.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
     assert "<title>Ridgeline &lt;comments&gt; &amp; more</title>" in html
-    for part in ("Class mix", "Reply queue", "Top spam domains", "Examples by class", "Comments read", "Errors"):
+    for part in (
+        "Class mix",
+        "Reply queue",
+        "Top spam domains",
+        "Examples by class",
+        "Comments read",
+        "Errors",
+    ):
         assert part in html
     assert re.search(r'<div class="k">Errors</div><div class="v">3</div>', html)
     assert re.search(rf'<div class="k">Comments read</div><div class="v">{len(rows) + 3}</div>', html)
     assert "<svg" in html and "stroke-dasharray" in html
     # the spam sites, from the text and from the author URL
-    assert "cheapflights-now.example" in html and "spin-bonus-777.example" in html and "essaywriter-pro.example" in html
+    assert (
+        "cheapflights-now.example" in html
+        and "spin-bonus-777.example" in html
+        and "essaywriter-pro.example" in html
+    )
     # drafted replies and respond-by times are in the queue
     queue = html.split('id="queue"', 1)[1].split('id="domains"', 1)[0]
     assert "UTC" in queue and 'class="reply"' in queue
-    assert all(html_mod.escape(r["reply"].split("\n")[0][:30]) in queue
-               for r in rows if r["label"] == "complaint" and r["reply"])
+    assert all(
+        html_mod.escape(r["reply"].split("\n")[0][:30]) in queue
+        for r in rows
+        if r["label"] == "complaint" and r["reply"]
+    )
 
 
 def test_reply_queue_lists_complaints_first_then_by_deadline(page: Path) -> None:
@@ -112,11 +137,22 @@ def test_the_page_is_self_contained(page: Path) -> None:
 
 def _row(i: int, label: str, due: datetime | None, text: str = "", author_url: str = "") -> dict[str, Any]:
     return {
-        "id": str(i), "label": label, "confidence": 0.5 + (i % 50) / 100, "unsure": i % 7 == 0,
-        "spam": 0.1, "rant": 0.1, "praise": 0.1, "complaint": 0.7, "model_version": "test",
-        "action": "remove" if label == "spam" else "approve_and_reply", "priority": 2 if label == "complaint" else 4,
-        "respond_by": due.isoformat() if due else "", "reply": "Sorry!" if label != "spam" else "",
-        "reasons": "because", "text": text or f"comment {i} " + "x" * 5_000, "author": f"user{i}",
+        "id": str(i),
+        "label": label,
+        "confidence": 0.5 + (i % 50) / 100,
+        "unsure": i % 7 == 0,
+        "spam": 0.1,
+        "rant": 0.1,
+        "praise": 0.1,
+        "complaint": 0.7,
+        "model_version": "test",
+        "action": "remove" if label == "spam" else "approve_and_reply",
+        "priority": 2 if label == "complaint" else 4,
+        "respond_by": due.isoformat() if due else "",
+        "reply": "Sorry!" if label != "spam" else "",
+        "reasons": "because",
+        "text": text or f"comment {i} " + "x" * 5_000,
+        "author": f"user{i}",
         "author_url": author_url,
     }
 
@@ -130,9 +166,17 @@ def test_state_stays_bounded_whatever_the_number_of_rows() -> None:
         for j in range(1000):
             i = chunk * 1000 + j
             label = labels[i % 4]
-            rows.append(_row(i, label, None if label == "spam" else start + timedelta(minutes=(i * 7919) % 100_000),
-                             text=f"buy now at http://shop{i}.example/x or www.deal{i}.example" if label == "spam" else "",
-                             author_url=f"http://author{i}.example" if label == "spam" else ""))
+            rows.append(
+                _row(
+                    i,
+                    label,
+                    None if label == "spam" else start + timedelta(minutes=(i * 7919) % 100_000),
+                    text=f"buy now at http://shop{i}.example/x or www.deal{i}.example"
+                    if label == "spam"
+                    else "",
+                    author_url=f"http://author{i}.example" if label == "spam" else "",
+                )
+            )
         b.add_rows(rows)
     assert b.rows == 30_000
     assert len(b._queue) == QUEUE_SIZE
@@ -141,8 +185,9 @@ def test_state_stays_bounded_whatever_the_number_of_rows() -> None:
     assert all(len(item[3]["text"]) <= 2000 for item in b._queue)
     # the queue holds the earliest deadlines seen
     kept = sorted(item[3]["respond_by"] for item in b._queue)
-    every = sorted((start + timedelta(minutes=(i * 7919) % 100_000)).isoformat()
-                   for i in range(30_000) if i % 4 != 3)
+    every = sorted(
+        (start + timedelta(minutes=(i * 7919) % 100_000)).isoformat() for i in range(30_000) if i % 4 != 3
+    )
     assert kept == every[:QUEUE_SIZE]
     html = b.render({"total": 30_000, "classified": 30_000, "errors": 0, "labels": dict(b.labels)})
     assert f"the {QUEUE_SIZE} most urgent of 22,500" in html
@@ -178,8 +223,9 @@ def test_classify_file_feeds_the_report(tmp_path: Path) -> None:
     from commentcare.io._batch import classify_file
 
     b = ReportBuilder("disqus")
-    s = classify_file(EXAMPLE_DIR / "disqus-export.xml", tmp_path / "out.csv", replies=True,
-                      on_review_rows=b.add_rows)
+    s = classify_file(
+        EXAMPLE_DIR / "disqus-export.xml", tmp_path / "out.csv", replies=True, on_review_rows=b.add_rows
+    )
     b.write(tmp_path / "r.html", s.as_dict())
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert b.rows == s.classified == 17
@@ -210,10 +256,21 @@ def test_report_renders_in_headless_chromium(page: Path, tmp_path: Path) -> None
             pytest.fail(f"{CHROMIUM} is required (COMMENTCARE_REQUIRE_CHROMIUM=1) but not installed")
         pytest.skip("chromium is not installed")
     shot = tmp_path / "r.png"
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1200,2000",
-           page.as_uri()]
+    cmd = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--screenshot={shot}",
+        "--window-size=1200,2000",
+        page.as_uri(),
+    ]
     proc = subprocess.run(cmd, capture_output=True, timeout=120, check=False)
     assert shot.exists(), proc.stderr.decode(errors="replace")[-2000:]
     width, height, raw = _png_pixels(shot.read_bytes())

@@ -73,10 +73,11 @@ class Comment:
 class Classification:
     """The model's verdict on one comment.
 
-    ``confidence`` is the calibrated probability of ``label``; ``scores`` holds the probability
-    of every label and sums to 1. ``unsure`` is true when the top probability is below the
-    model's threshold (recorded in its card), which is how the model says a comment fits none
-    of the four classes well.
+    ``confidence`` is the calibrated probability of ``label`` (temperature-scaled on held-out
+    hand-labelled comments); ``scores`` holds the probability of every label and sums to 1.
+    ``unsure`` is true when the confidence is below the model's ``unsure_threshold`` (0.65 for
+    the shipped model, recorded in its card): the label would then be wrong more than a third of
+    the time, which is how the model says a comment fits none of the four classes well.
     """
 
     label: Label

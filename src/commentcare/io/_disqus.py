@@ -103,8 +103,11 @@ def iter_disqus(fh: IO[bytes], source: str, **_: Any) -> Iterator[Record]:
                 if not root_checked:
                     root_checked = True
                     if local_name(elem.tag) != "disqus":
-                        yield InputError(f"not a Disqus export: the root element is <{local_name(elem.tag)}>",
-                                         source=source, record="line 1")
+                        yield InputError(
+                            f"not a Disqus export: the root element is <{local_name(elem.tag)}>",
+                            source=source,
+                            record="line 1",
+                        )
                         return
                 continue
             if len(stream.stack) != 1:  # only the root's children are records

@@ -143,5 +143,3 @@ def parse_datetime(value: object) -> datetime | None:
         except (ValueError, OverflowError, OSError):
             raise ValueError(f"not a date: {str(value)[:40]!r}") from None
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
-
-

@@ -42,7 +42,9 @@ _ACTIONS = {"approve_and_reply": "Approve and reply", "hold": "Hold for a human"
 _QUEUE_RANK = {"complaint": 0, "rant": 1, "praise": 2}
 _FORMATTING = re.compile(
     r"<\s*/?\s*(?:p|br|b|i|em|strong|u|s|span|div|ul|ol|li|blockquote|q|code|pre|h[1-6]|font|small|sup|sub|hr|a)"
-    r"\b[^<>]*>", re.I)
+    r"\b[^<>]*>",
+    re.I,
+)
 _LINK = re.compile(r"""<a\b[^<>]*?\bhref\s*=\s*["']?([^"'\s<>]+)[^<>]*>(.*?)</a\s*>""", re.I | re.S)
 
 #: Reply-queue length, examples per class, and how many spam domains are shown.
@@ -54,8 +56,23 @@ TOP_DOMAINS = 25
 _MAX_DOMAINS = 20_000
 # Kept fields are cut to this many characters: a 10 MB comment must not sit in the heap.
 _KEEP_CHARS = 2_000
-_KEPT = ("id", "label", "confidence", "unsure", "action", "priority", "respond_by", "reply", "reasons",
-         "text", "author", "author_url", "post_title", "post_url", "created_at")
+_KEPT = (
+    "id",
+    "label",
+    "confidence",
+    "unsure",
+    "action",
+    "priority",
+    "respond_by",
+    "reply",
+    "reasons",
+    "text",
+    "author",
+    "author_url",
+    "post_title",
+    "post_url",
+    "created_at",
+)
 _INF = math.inf
 
 
@@ -207,7 +224,8 @@ class ReportBuilder:
             '<header class="top"><div class="wrap">',
             f"<h1>{_e(self.title)}</h1>",
             f'<p class="meta">Generated {now:%Y-%m-%d %H:%M} UTC · commentcare {_e(__version__)}'
-            + (f" · model {_e(self.model_version)}" if self.model_version else "") + "</p>",
+            + (f" · model {_e(self.model_version)}" if self.model_version else "")
+            + "</p>",
             '<nav><a href="#mix">Class mix</a><a href="#queue">Reply queue</a><a href="#domains">Spam domains</a>'
             '<a href="#examples">Examples</a></nav>',
             "</div></header>",
@@ -226,13 +244,19 @@ class ReportBuilder:
         ]
         return "\n".join(parts)
 
-    def _cards(self, total: int, classified: int, errors: int, unsure: int, summary: Mapping[str, Any]) -> str:
+    def _cards(
+        self, total: int, classified: int, errors: int, unsure: int, summary: Mapping[str, Any]
+    ) -> str:
         secs = summary.get("seconds")
         cards = [
             ("Comments read", f"{total:,}", "every record in the input"),
             ("Classified", f"{classified:,}", f"{_pct(classified, total)} of the input"),
             ("Unsure", f"{unsure:,}", "need a human decision"),
-            ("Errors", f"{errors:,}", "unreadable records, listed in the errors file" if errors else "none: every record read"),
+            (
+                "Errors",
+                f"{errors:,}",
+                "unreadable records, listed in the errors file" if errors else "none: every record read",
+            ),
         ]
         if secs is not None:
             rate = summary.get("comments_per_second")
@@ -240,16 +264,23 @@ class ReportBuilder:
         out = ['<section class="cards">']
         for name, value, note in cards:
             cls = " warn" if name == "Errors" and errors else ""
-            out.append(f'<div class="card{cls}"><div class="k">{_e(name)}</div><div class="v">{_e(value)}</div>'
-                       f'<div class="n">{_e(note)}</div></div>')
+            out.append(
+                f'<div class="card{cls}"><div class="k">{_e(name)}</div><div class="v">{_e(value)}</div>'
+                f'<div class="n">{_e(note)}</div></div>'
+            )
         out.append("</section>")
         if summary.get("resumed_from"):
-            out.append(f'<p class="note">This run resumed after {int(summary["resumed_from"]):,} records; '
-                       "the queue, domains and examples below cover only the records read after the resume.</p>")
+            out.append(
+                f'<p class="note">This run resumed after {int(summary["resumed_from"]):,} records; '
+                "the queue, domains and examples below cover only the records read after the resume.</p>"
+            )
         return "\n".join(out)
 
     def _mix(self, labels: Counter[str], actions: Counter[str], classified: int) -> str:
-        out = ['<section class="panel" id="mix"><h2>Class mix</h2><div class="mix">', _donut(labels, classified)]
+        out = [
+            '<section class="panel" id="mix"><h2>Class mix</h2><div class="mix">',
+            _donut(labels, classified),
+        ]
         out.append('<table class="legend"><tbody>')
         for k in LABELS:
             n = labels.get(k, 0)
@@ -265,7 +296,9 @@ class ReportBuilder:
             out.append('<div class="actions"><h3>What to do</h3><ul>')
             for k in ("approve_and_reply", "hold", "remove"):
                 if actions.get(k):
-                    out.append(f"<li><span>{_e(_ACTIONS.get(k, k))}</span><strong>{actions[k]:,}</strong></li>")
+                    out.append(
+                        f"<li><span>{_e(_ACTIONS.get(k, k))}</span><strong>{actions[k]:,}</strong></li>"
+                    )
             for k, v in sorted(actions.items()):
                 if k not in _ACTIONS:
                     out.append(f"<li><span>{_e(k)}</span><strong>{v:,}</strong></li>")
@@ -279,16 +312,26 @@ class ReportBuilder:
         waiting = sum(labels.get(k, 0) for k in _QUEUE_RANK)
         out = ['<section class="panel" id="queue"><h2>Reply queue</h2>']
         if not items:
-            out.append('<p class="muted">No comments waiting for a reply'
-                       + (" (run with replies to fill this queue)." if waiting and not self.actions else ".") + "</p>")
+            out.append(
+                '<p class="muted">No comments waiting for a reply'
+                + (" (run with replies to fill this queue)." if waiting and not self.actions else ".")
+                + "</p>"
+            )
             out.append("</section>")
             return "\n".join(out)
-        shown = (f"the {len(items):,} most urgent of {waiting:,}" if waiting > len(items)
-                 else f"all {len(items):,}")
-        out.append(f'<p class="muted">Complaints, rants and praise that deserve an answer: {shown}, complaints '
-                   "first, earliest deadline first. The drafted reply is a starting point; edit it before posting.</p>")
-        out.append('<table class="queue"><thead><tr><th>Class</th><th>Respond by</th><th>Comment</th>'
-                   "<th>Drafted reply</th></tr></thead><tbody>")
+        shown = (
+            f"the {len(items):,} most urgent of {waiting:,}"
+            if waiting > len(items)
+            else f"all {len(items):,}"
+        )
+        out.append(
+            f'<p class="muted">Complaints, rants and praise that deserve an answer: {shown}, complaints '
+            "first, earliest deadline first. The drafted reply is a starting point; edit it before posting.</p>"
+        )
+        out.append(
+            '<table class="queue"><thead><tr><th>Class</th><th>Respond by</th><th>Comment</th>'
+            "<th>Drafted reply</th></tr></thead><tbody>"
+        )
         for r in items:
             label = str(r["label"])
             due = _when(r.get("respond_by"))
@@ -298,7 +341,7 @@ class ReportBuilder:
                 late = '<span class="late">overdue</span>' if due_utc < now else ""
                 due_html = f'<span class="due">{due_utc:%Y-%m-%d}<br>{due_utc:%H:%M} UTC</span>{late}'
             who = _e(r.get("author") or "anonymous")
-            post = f' on <em>{_e(r["post_title"])}</em>' if r.get("post_title") else ""
+            post = f" on <em>{_e(r['post_title'])}</em>" if r.get("post_title") else ""
             unsure = ' <span class="pill">unsure</span>' if r.get("unsure") in (True, "True", "true") else ""
             reasons = f'<div class="why">{_e(r["reasons"])}</div>' if r.get("reasons") else ""
             reply = _e(r.get("reply") or "").replace("\n", "<br>") or '<span class="muted">no draft</span>'
@@ -315,23 +358,32 @@ class ReportBuilder:
         out = ['<section class="panel" id="domains"><h2>Top spam domains</h2>']
         top = self.domains.most_common(TOP_DOMAINS)
         if not top:
-            out.append(f'<p class="muted">{"No links found in the spam." if spam else "No spam found."}</p></section>')
+            out.append(
+                f'<p class="muted">{"No links found in the spam." if spam else "No spam found."}</p></section>'
+            )
             return "\n".join(out)
-        out.append(f'<p class="muted">Sites linked from spam comments (in the text or the author URL) — '
-                   f"candidates for your blocklist. Counted over {spam:,} spam comments.</p>")
+        out.append(
+            f'<p class="muted">Sites linked from spam comments (in the text or the author URL) — '
+            f"candidates for your blocklist. Counted over {spam:,} spam comments.</p>"
+        )
         out.append('<table class="domains"><tbody>')
         peak = top[0][1]
         for dom, n in top:
             width = max(2, round(100 * n / peak))
-            out.append(f'<tr><td class="dom">{_e(dom)}</td><td class="num">{n:,}</td>'
-                       f'<td class="barcell"><div class="bar" style="width:{width}%"></div></td></tr>')
+            out.append(
+                f'<tr><td class="dom">{_e(dom)}</td><td class="num">{n:,}</td>'
+                f'<td class="barcell"><div class="bar" style="width:{width}%"></div></td></tr>'
+            )
         out.append("</tbody></table></section>")
         return "\n".join(out)
 
     def _example_section(self) -> str:
-        out = ['<section class="panel" id="examples"><h2>Examples by class</h2>'
-               '<p class="muted">The comments the model was surest about, so you can check what each class means '
-               "on your own site.</p>", '<div class="examples">']
+        out = [
+            '<section class="panel" id="examples"><h2>Examples by class</h2>'
+            '<p class="muted">The comments the model was surest about, so you can check what each class means '
+            "on your own site.</p>",
+            '<div class="examples">',
+        ]
         for k in LABELS:
             ex = sorted(self._examples[k], key=lambda t: (-t[0], -t[1]))
             out.append(f'<div class="excol"><h3>{_badge(k)}</h3>')
@@ -339,8 +391,10 @@ class ReportBuilder:
                 out.append('<p class="muted">none</p>')
             for conf, _seq, r in ex:
                 who = _e(r.get("author") or "anonymous")
-                out.append(f'<figure><blockquote>{_e(_display_text(r.get("text"), 320))}</blockquote>'
-                           f'<figcaption>{who} · {conf:.0%} sure</figcaption></figure>')
+                out.append(
+                    f"<figure><blockquote>{_e(_display_text(r.get('text'), 320))}</blockquote>"
+                    f"<figcaption>{who} · {conf:.0%} sure</figcaption></figure>"
+                )
             out.append("</div>")
         out.append("</div></section>")
         return "\n".join(out)
@@ -369,23 +423,29 @@ def _donut(labels: Counter[str], total: int) -> str:
     r, width = 70.0, 28.0
     circ = 2 * math.pi * r
     desc = ", ".join(f"{k} {labels.get(k, 0)}" for k in LABELS)
-    out = [f'<svg class="donut" viewBox="0 0 200 200" width="200" height="200" role="img" '
-           f'aria-label="Class mix: {_e(desc)}"><title>Class mix: {_e(desc)}</title>',
-           f'<circle cx="100" cy="100" r="{r}" fill="none" stroke="#e9ecef" stroke-width="{width}"/>']
+    out = [
+        f'<svg class="donut" viewBox="0 0 200 200" width="200" height="200" role="img" '
+        f'aria-label="Class mix: {_e(desc)}"><title>Class mix: {_e(desc)}</title>',
+        f'<circle cx="100" cy="100" r="{r}" fill="none" stroke="#e9ecef" stroke-width="{width}"/>',
+    ]
     done = 0.0
     for k in LABELS:
         n = labels.get(k, 0)
         if not n or not total:
             continue
         length = circ * n / total
-        out.append(f'<circle cx="100" cy="100" r="{r}" fill="none" stroke="{_COLOURS[k]}" stroke-width="{width}" '
-                   f'stroke-dasharray="{length:.2f} {circ - length:.2f}" stroke-dashoffset="{-done:.2f}" '
-                   f'transform="rotate(-90 100 100)"><title>{k}: {n:,} ({_pct(n, total)})</title></circle>')
+        out.append(
+            f'<circle cx="100" cy="100" r="{r}" fill="none" stroke="{_COLOURS[k]}" stroke-width="{width}" '
+            f'stroke-dasharray="{length:.2f} {circ - length:.2f}" stroke-dashoffset="{-done:.2f}" '
+            f'transform="rotate(-90 100 100)"><title>{k}: {n:,} ({_pct(n, total)})</title></circle>'
+        )
         done += length
     big = f"{total:,}"
     size = 26 if len(big) <= 5 else 21 if len(big) <= 7 else 16  # stay inside the ring's hole
-    out.append(f'<text x="100" y="98" text-anchor="middle" class="big" style="font-size:{size}px">{big}</text>'
-               '<text x="100" y="120" text-anchor="middle" class="small">classified</text></svg>')
+    out.append(
+        f'<text x="100" y="98" text-anchor="middle" class="big" style="font-size:{size}px">{big}</text>'
+        '<text x="100" y="120" text-anchor="middle" class="small">classified</text></svg>'
+    )
     return "".join(out)
 
 

@@ -138,7 +138,9 @@ def _iter_csv(stream: _NulFilter, source: str, mapping: Mapping[str, str] | None
     header = next(csv.reader([sample_line], delimiter=delimiter))
     columns = _resolve_columns(header, mapping)
     if "text" not in columns:
-        yield InputError(f"no text column in the header ({', '.join(header)[:200]})", source=source, record=stream.line)
+        yield InputError(
+            f"no text column in the header ({', '.join(header)[:200]})", source=source, record=stream.line
+        )
         return
     reader = csv.reader(stream, delimiter=delimiter)
     n = len(header)

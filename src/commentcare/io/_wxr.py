@@ -74,7 +74,9 @@ class XmlStream:
     def __init__(self, fh: IO[bytes], source: str, watch: Callable[[str], bool]) -> None:
         self.source = source
         builder = _LineBuilder(watch)
-        self.parser = DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        self.parser = DefusedXMLParser(
+            target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
         builder.expat = self.parser.parser
         self.stack: list[Element] = []
         self.started = False  # an element was seen: an error is then damage, not an empty file
@@ -106,15 +108,22 @@ class XmlStream:
         """One InputError for a failure that ends the parse; ``what`` says how far it got."""
         if isinstance(exc, DefusedXmlException):
             kind = type(exc).__name__.replace("Forbidden", "").lower() or "construct"
-            kind = {"dtd": "a DTD", "entities": "an entity declaration", "externalreference": "an external entity"}.get(
-                kind, kind)
+            kind = {
+                "dtd": "a DTD",
+                "entities": "an entity declaration",
+                "externalreference": "an external entity",
+            }.get(kind, kind)
             msg = f"refused: the file contains {kind} (not allowed in an export; it can be an attack)"
             line = self.line()
         elif isinstance(exc, ParseError):
             line = exc.position[0] if getattr(exc, "position", None) else self.line()
             reason = str(exc).split(":", 1)[0]
             if reason == "no element found":
-                reason = "the file ends in the middle of the XML (truncated?)" if self.started else "the file is empty"
+                reason = (
+                    "the file ends in the middle of the XML (truncated?)"
+                    if self.started
+                    else "the file is empty"
+                )
             msg = f"malformed XML: {reason}"
         elif isinstance(exc, LookupError):
             line = self.line()
@@ -187,8 +196,11 @@ def iter_wxr(fh: IO[bytes], source: str, **_: Any) -> Iterator[Record]:
                 if not root_checked:
                     root_checked = True
                     if local_name(tag) != "rss":
-                        yield InputError(f"not a WordPress export: the root element is <{local_name(tag)}>, not <rss>",
-                                         source=source, record="line 1")
+                        yield InputError(
+                            f"not a WordPress export: the root element is <{local_name(tag)}>, not <rss>",
+                            source=source,
+                            record="line 1",
+                        )
                         return
                 if tag == "item":
                     item = {}

@@ -27,7 +27,7 @@ from commentcare.model._text import Prepared, PreparedBatch, prepare_batch
 
 __all__ = ["META_FEATURES", "FeatureStack", "MetaFeatures", "Preparer", "WordNgrams"]
 
-_SEP_TOKEN = "\x00"
+_SEP_TOKEN = "\x00"  # noqa: S105 - a separator token, not a password
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+|[!?]|[\u2600-\u27bf\U0001F000-\U0001FAFF]|\x00")
 _DIGITS = re.compile(r"\d")
 
@@ -256,7 +256,11 @@ def _char_stats(texts: list[str]) -> dict[str, np.ndarray]:
     upper = (cp >= 65) & (cp <= 90)
     lower = (cp >= 97) & (cp <= 122)
     latin_ext = (cp >= 0xC0) & (cp <= 0x24F) & (cp != 0xD7) & (cp != 0xF7)
-    non_latin = ((cp >= 0x370) & (cp <= 0x1FFF)) | ((cp >= 0x2E80) & (cp <= 0xD7FF)) | ((cp >= 0xF900) & (cp <= 0xFAFF))
+    non_latin = (
+        ((cp >= 0x370) & (cp <= 0x1FFF))
+        | ((cp >= 0x2E80) & (cp <= 0xD7FF))
+        | ((cp >= 0xF900) & (cp <= 0xFAFF))
+    )
 
     def count(mask: np.ndarray) -> np.ndarray:
         return np.bincount(doc, weights=mask, minlength=n)[:n]
@@ -309,7 +313,11 @@ class MetaFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
             np.minimum(st["quest"], 5) / 5,
             st["digits"] / chars,
         ]
-        arr = np.column_stack([np.asarray(col, dtype=np.float32) for col in cols]) if n else np.zeros((0, len(cols)), np.float32)
+        arr = (
+            np.column_stack([np.asarray(col, dtype=np.float32) for col in cols])
+            if n
+            else np.zeros((0, len(cols)), np.float32)
+        )
         return sp.csr_matrix(arr)
 
 

@@ -87,7 +87,9 @@ _HINTS = {
 }
 _SEP = "\n\x00\n"  # NUL never survives cleaning, and no pattern crosses a newline then a NUL
 _MULTISPACE = re.compile(" {2,}")
-_INVISIBLE_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _INVISIBLE if c not in (0x09, 0x0D)) + "]")
+_INVISIBLE_RE = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in _INVISIBLE if c not in (0x09, 0x0D)) + "]"
+)
 _KINDS = ("url", "email", "obf", "handle", "phone", "lead")
 
 
@@ -245,7 +247,9 @@ def prepare_batch(texts: Sequence[str], author_urls: Sequence[str | None] | None
     low = big.lower()
     cand: dict[int, set[str]] = {i + 1: set() for i in extra_links}  # 1-based, like searchsorted
     low_docs = low.split(_SEP)[1:]
-    starts = np.cumsum([len(_SEP) + len(d) for d in low_docs]) - np.fromiter(map(len, low_docs), np.int64, count=n)
+    starts = np.cumsum([len(_SEP) + len(d) for d in low_docs]) - np.fromiter(
+        map(len, low_docs), np.int64, count=n
+    )
     for kind, rx in _HINTS.items():
         pos = [m.start() for m in rx.finditer(low)]
         if pos:

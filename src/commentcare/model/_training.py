@@ -53,7 +53,7 @@ MAPPING_RULES = {
     "toxic-spans-cc0/rant": "Toxic Spans, fewer than a third of span raters ticked 'not toxic' and at least"
     " one named a span -> rant",
     "goemotions-apache2/praise": "GoEmotions, every emotion in {admiration, gratitude, love, approval, joy,"
-    " excitement, pride} and at least one of admiration/gratitude/love/approval; no link -> praise",
+    " excitement, pride} and at least one of admiration/gratitude; no link -> praise",
     "goemotions-apache2/rant": "GoEmotions, every emotion in {anger, disgust, annoyance} with anger or"
     " disgust present, and an insult word or a second-person attack -> rant",
     "goemotions-apache2/unsure": "GoEmotions, emotions == {neutral} or {curiosity} or {confusion} -> unsure",
@@ -63,7 +63,7 @@ MAPPING_RULES = {
 }
 
 _PRAISE_EMOTIONS = {"admiration", "gratitude", "love", "approval", "joy", "excitement", "pride"}
-_PRAISE_CORE = {"admiration", "gratitude", "love", "approval"}
+_PRAISE_CORE = {"admiration", "gratitude"}
 _RANT_EMOTIONS = {"anger", "disgust", "annoyance"}
 _UNSURE_EMOTIONS = ({"neutral"}, {"curiosity"}, {"confusion"})
 _NEGATIVE_EMOTIONS = {"disappointment", "disapproval", "annoyance", "anger"}
@@ -179,7 +179,7 @@ def load_trainable_sets(
         "goemotions-apache2/praise": 2500,
         "goemotions-apache2/rant": 600,
         "goemotions-apache2/unsure": 2000,
-        "goemotions-apache2/negative": 2000,
+        "goemotions-apache2/negative": 0,  # audited precision 0.28: not used (corpus/MAPPING_AUDIT.md)
         **(caps or {}),
     }
     buckets: dict[str, list[tuple[str, str]]] = {k: [] for k in MAPPING_RULES}
@@ -294,7 +294,7 @@ def build_pipeline(C: float = 8.0, ngram_max: int = 2, min_df: int = 2, seed: in
 
 
 def to_xy(
-    examples: Sequence[Example], source_weights: dict[str, float] | None = None
+    examples: Sequence[Example], source_weights: dict[str, float] | None = None, unsure_weight: float = 1.0
 ) -> tuple[list[Comment], list[str], list[float]]:
     """Expand unsure examples over all four labels and balance the classes by weight."""
     source_weights = source_weights or {}
@@ -303,6 +303,8 @@ def to_xy(
     w: list[float] = []
     for ex in examples:
         base = ex.weight * source_weights.get(ex.source.split("/")[0], 1.0)
+        if ex.label == UNSURE:
+            base *= unsure_weight
         if ex.label in (UNSURE, NEGATIVE):
             spread: tuple[str, ...] = LABELS if ex.label == UNSURE else ("complaint", "rant")
             for lbl in spread:
@@ -336,9 +338,11 @@ def train(
     *,
     seed: int = 13,
     C: float = 8.0,
-    unsure_threshold: float = 0.5,
+    unsure_threshold: float = 0.65,
     caps: dict[str, int] | None = None,
     corpus_weight: float = 2.0,
+    unsure_weight: float = 1.0,
+    refit: bool = True,
 ) -> tuple[Any, dict[str, Any]]:
     """Fit the pipeline; return it with its model card (metrics on the held-out dev split)."""
     import numpy as np
@@ -356,12 +360,31 @@ def train(
     if shared_data is not None and shared_data.is_dir():
         public = load_trainable_sets(shared_data, seed=seed, caps=caps)
     corpus_train, corpus_dev = dev_split(examples)
+    # A slice of the hand-labelled training comments fits the temperature (see _calibration).
+    corpus_fit, corpus_calib = dev_split(corpus_train, fraction=0.15, salt="calibration-v1")
     public_train, public_dev = dev_split(public)
-    train_set = corpus_train + public_train
-    X, y, w = to_xy(train_set, source_weights={"corpus": corpus_weight})
+    train_set = corpus_fit + public_train
+    X, y, w = to_xy(train_set, source_weights={"corpus": corpus_weight}, unsure_weight=unsure_weight)
     log.info("training on %d rows (%d examples)", len(X), len(train_set))
     pipeline = build_pipeline(C=C, seed=seed)
     pipeline.fit(X, y, classifier__sample_weight=np.asarray(w))
+    temperature = 1.0
+    n_calib = len(corpus_calib)
+    if corpus_calib:
+        from commentcare.model._calibration import TemperatureScaled, fit_temperature
+
+        classes = list(pipeline.classes_)
+        proba = pipeline.predict_proba([ex.comment for ex in corpus_calib])
+        temperature = fit_temperature(proba, np.asarray([classes.index(ex.label) for ex in corpus_calib]))
+        if refit:
+            # The temperature found, refit on every training comment so none is lost to calibration.
+            train_set = corpus_train + public_train
+            X, y, w = to_xy(train_set, source_weights={"corpus": corpus_weight}, unsure_weight=unsure_weight)
+            pipeline = build_pipeline(C=C, seed=seed)
+            pipeline.fit(X, y, classifier__sample_weight=np.asarray(w))
+            corpus_calib = []
+        pipeline.steps[-1] = ("classifier", TemperatureScaled(pipeline.steps[-1][1], temperature))
+        log.info("temperature %.3f from %d held-out corpus comments", temperature, n_calib)
 
     metrics: dict[str, Any] = {}
     dev_hard = [ex for ex in corpus_dev if ex.label in LABELS]
@@ -392,10 +415,20 @@ def train(
     if dev_hard:
         proba = pipeline.predict_proba([ex.comment for ex in dev_hard])
         metrics["dev_hard_flagged_unsure"] = round(float(np.mean(proba.max(axis=1) < unsure_threshold)), 4)
+        conf = proba.max(axis=1)
+        correct = np.asarray(pipeline.classes_)[proba.argmax(axis=1)] == np.asarray(
+            [ex.label for ex in dev_hard]
+        )
+        bins = np.minimum((conf * 10).astype(int), 9)
+        ece = sum(
+            abs(conf[bins == b].mean() - correct[bins == b].mean()) * (bins == b).mean()
+            for b in set(bins.tolist())
+        )
+        metrics["dev_expected_calibration_error"] = round(float(ece), 4)
 
-    sources = Counter(f"{ex.source}:{ex.label}" for ex in train_set)
+    sources = Counter(f"{ex.source}:{ex.label}" for ex in train_set + corpus_calib)
     card: dict[str, Any] = {
-        "model_version": f"{__version__}+{data_hash(train_set)[:10]}",
+        "model_version": f"{__version__}+{data_hash(train_set + corpus_calib)[:10]}",
         "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         "classes": list(LABELS),  # Label order; the pipeline keeps its own sorted classes_
         "unsure_threshold": unsure_threshold,
@@ -405,8 +438,12 @@ def train(
             "ngram_max": 2,
             "min_df": 2,
             "corpus_weight": corpus_weight,
+            "unsure_weight": unsure_weight,
             "caps": caps or {},
-            "calibration": "sigmoid, 5-fold",
+            "calibration": "sigmoid, 5-fold, then one temperature fitted on held-out corpus comments",
+            "temperature": round(temperature, 4),
+            "temperature_fitted_on": n_calib,
+            "refit_on_all_after_calibration": refit,
         },
         "versions": {
             "commentcare": __version__,
@@ -415,8 +452,8 @@ def train(
             "python": platform.python_version(),
         },
         "training_data": {
-            "sha256": data_hash(train_set),
-            "examples": len(train_set),
+            "sha256": data_hash(train_set + corpus_calib),
+            "examples": len(train_set) + len(corpus_calib),
             "by_source_and_label": dict(sorted(sources.items())),
             "corpus_files": [p.name for p in corpus],
             "user_files": [p.name for p in extra],

@@ -40,7 +40,11 @@ _PROBLEMS: tuple[tuple[str, str, str], ...] = (
         "cancelling or unsubscribing",
         "cancelling your subscription",
     ),
-    (r"\b(?:order|package|parcel|delivery|shipment|tracking)\b", "an order or delivery", "the problem with your order"),
+    (
+        r"\b(?:order|package|parcel|delivery|shipment|tracking)\b",
+        "an order or delivery",
+        "the problem with your order",
+    ),
     (
         r"\b(?:log ?in|sign ?in|password|2fa|two-factor|verification code|locked out|account)\b",
         "signing in",
