@@ -76,6 +76,20 @@ def _children_map() -> dict[int, list[int]]:
     return kids
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far (its own, not its children's)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rfind(b")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime (fields 14 and 15 of stat)
+
+
 def tree(root: int) -> list[int]:
     kids = _children_map()
     out, todo = [], [root]
@@ -130,7 +144,7 @@ class TreeSampler(threading.Thread):
         self.peak_pss_kb = 0
         self.peak_processes = 0
         self.samples = 0
-        #: pid -> [role, peak PSS in kB], to see where the memory goes
+        #: pid -> [role, peak PSS in kB, CPU seconds last seen], to see where memory and time go
         self.per_process: dict[int, list[Any]] = {}
         self._halt = threading.Event()
 
@@ -141,8 +155,9 @@ class TreeSampler(threading.Thread):
             psses = {p: _kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids}
             pss = sum(psses.values())
             for p, kb in psses.items():
-                entry = self.per_process.setdefault(p, [_role(p, self.root), 0])
+                entry = self.per_process.setdefault(p, [_role(p, self.root), 0, 0.0])
                 entry[1] = max(entry[1], kb)
+                entry[2] = max(entry[2], _cpu_seconds(p))
             self.peak_rss_kb = max(self.peak_rss_kb, rss)
             self.peak_pss_kb = max(self.peak_pss_kb, pss)
             self.peak_processes = max(self.peak_processes, len(pids))
@@ -239,7 +254,11 @@ def run_one(
         "peak_processes": sampler.peak_processes,
         "samples": sampler.samples,
         "peak_pss_mb_per_process": sorted(
-            ([role, round(kb / 1024, 1)] for role, kb in sampler.per_process.values()), key=lambda x: -x[1]
+            ([role, round(kb / 1024, 1)] for role, kb, _ in sampler.per_process.values()), key=lambda x: -x[1]
+        ),
+        # sampled, so up to one interval short of the truth at the end of each process
+        "cpu_s_per_process": sorted(
+            ([role, round(cpu, 1)] for role, _, cpu in sampler.per_process.values()), key=lambda x: -x[1]
         ),
         "loadavg_1min_before_after": [load_before, _loadavg()],
     }
@@ -367,7 +386,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{n:>9,} comments: {res['wall_s']:.1f} s (CPU {res.get('cpu_s', '-')} s), {res['comments_per_s']:,}/s, "
                 f"peak tree PSS {res['peak_tree_pss_mb']:.0f} MB, RSS sum {res['peak_tree_rss_mb']:.0f} MB, "
                 f"largest process {res.get('max_rss_largest_process_mb', '-')} MB; peak PSS per process "
-                f"{res['peak_pss_mb_per_process']}; load average before/after {res['loadavg_1min_before_after']}",
+                f"{res['peak_pss_mb_per_process']}; CPU s per process {res['cpu_s_per_process']}; "
+                f"load average before/after {res['loadavg_1min_before_after']}",
                 flush=True,
             )
             rows.append(res)

@@ -107,12 +107,10 @@ def _key(
 def _moderator(key: _Key) -> Moderator:
     """The cached Moderator of this process for ``key``, loading its model on first use.
 
-    Called once per non-empty partition (which is what the partition counter counts)."""
-    _PARTITIONS[key] += 1
-    m = _CACHE.get(key)
-    if m is not None:
-        return m
+    Called once per non-empty partition (which is what the partition counter counts).
+    """
     with _LOCK:  # a worker with several threads must still load the model only once
+        _PARTITIONS[key] += 1
         m = _CACHE.get(key)
         if m is None:
             from commentcare.moderation import Moderator, ReplyPack
@@ -279,8 +277,10 @@ def classify_dataframe(
     Added columns (see :data:`CLASSIFY_COLUMNS` and :data:`REVIEW_COLUMNS`): ``label``,
     ``confidence``, ``unsure``, one probability per label, ``model_version``; with ``replies``,
     ``action``, ``priority``, ``respond_by``, ``reply`` (the first drafted reply) and ``reasons``.
-    A row whose text is missing or blank gets missing results (it is not a comment). Column
-    names must not collide with the added ones. The index and the partitions are kept.
+    A row whose text is missing or blank gets missing results (it is not a comment); a
+    ``created_at`` that is not a date raises :class:`~commentcare.InputError` naming the row
+    (naive dates are taken as UTC, as by the readers). Column names must not collide with the
+    added ones. The index and the partitions are kept.
 
     ``model`` is a model directory or ``.joblib`` file (None: the shipped model), which every
     worker must be able to read at the same path; a model from outside the package needs
