@@ -11,7 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
-import xml.etree.ElementTree as ET  # noqa: S405 - parses pytest's own junit file
+import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
 
