@@ -464,7 +464,9 @@ def train(
             }
             if public
             else {},
-            "mapping_rules": {k: v for k, v in MAPPING_RULES.items() if any(ex.source == k for ex in train_set)},
+            "mapping_rules": {
+                k: v for k, v in MAPPING_RULES.items() if any(ex.source == k for ex in train_set)
+            },
             "dev_split": "20% of every source by SHA-256 of the normalised text (salt dev-v1); never trained on",
         },
         "metrics": metrics,
