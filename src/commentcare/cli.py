@@ -42,12 +42,9 @@ def _model_args(p: argparse.ArgumentParser) -> None:
 
 
 def _moderator(args: argparse.Namespace, **kw: Any) -> Any:
-    from commentcare.moderation import Moderator, ReplyPack
+    from commentcare.moderation import Moderator
 
-    pack = getattr(args, "reply_pack", None)
-    return Moderator(
-        args.model, trusted=args.trust_model, replies=ReplyPack.load(pack) if pack else None, **kw
-    )
+    return Moderator(args.model, trusted=args.trust_model, replies=getattr(args, "reply_pack", None), **kw)
 
 
 # -- classify ---------------------------------------------------------------------------------------

@@ -113,16 +113,10 @@ def _moderator(key: _Key) -> Moderator:
         _PARTITIONS[key] += 1
         m = _CACHE.get(key)
         if m is None:
-            from commentcare.moderation import Moderator, ReplyPack
+            from commentcare.moderation import Moderator
 
             model, trusted, pack, site_name, contact = key
-            m = Moderator(
-                model,
-                trusted=trusted,
-                replies=ReplyPack.load(pack) if pack else None,
-                site_name=site_name,
-                contact=contact,
-            )
+            m = Moderator(model, trusted=trusted, replies=pack, site_name=site_name, contact=contact)
             m.classifier  # noqa: B018 - load (and verify) the model now, once per process
             _LOADS[key] += 1
             _CACHE[key] = m

@@ -76,15 +76,10 @@ _WORKER: dict[str, Any] = {}
 def _worker_init(
     model: str | None, trusted: bool, replies: bool, pack: str | None, site: str | None, contact: str | None
 ) -> None:
-    from commentcare.moderation import Moderator, ReplyPack
+    from commentcare.moderation import Moderator
 
-    m = Moderator(
-        model,
-        trusted=trusted,
-        replies=ReplyPack.load(pack) if pack else None,
-        site_name=site,
-        contact=contact,
-    )
+    m = Moderator(model, trusted=trusted, replies=pack, site_name=site, contact=contact)
+    m.replies  # noqa: B018 - a broken reply pack fails here, before any work
     m.classifier  # noqa: B018 - load the model once per worker, before the first chunk
     _WORKER.update(moderator=m, replies=replies)
 
@@ -202,15 +197,13 @@ def classify_file(
                 initargs=(model, trusted, replies, reply_pack, site_name, contact),
             )
         else:
-            from commentcare.moderation import Moderator, ReplyPack
+            from commentcare.moderation import Moderator
 
             moderator = Moderator(
-                model,
-                trusted=trusted,
-                replies=ReplyPack.load(reply_pack) if reply_pack else None,
-                site_name=site_name,
-                contact=contact,
+                model, trusted=trusted, replies=reply_pack, site_name=site_name, contact=contact
             )
+            if replies:
+                moderator.replies  # noqa: B018 - a broken reply pack fails here, before any work
 
         def handle(chunk: list[Record]) -> tuple[list[Record], list[Comment]]:
             return chunk, [r for r in chunk if isinstance(r, Comment)]

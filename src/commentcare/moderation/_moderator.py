@@ -25,7 +25,8 @@ class Moderator:
 
     ``model`` is None for the model shipped in the package, or the path of a model directory
     (or its ``.joblib`` file) written by ``commentcare train``. A model from outside the package
-    is a pickle and is loaded only with ``trusted=True``. Nothing is loaded until first use.
+    is a pickle and is loaded only with ``trusted=True``. ``replies`` is a :class:`ReplyPack` or the
+    path of a TOML pack. Nothing is loaded until first use.
     """
 
     def __init__(
@@ -33,7 +34,7 @@ class Moderator:
         model: str | os.PathLike[str] | None = None,
         *,
         trusted: bool = False,
-        replies: ReplyPack | None = None,
+        replies: ReplyPack | str | os.PathLike[str] | None = None,
         policy: Policy | None = None,
         site_name: str | None = None,
         contact: str | None = None,
@@ -42,7 +43,7 @@ class Moderator:
         self._trusted = trusted
         self._classifier: Classifier | None = None
         self._lock = threading.Lock()
-        self._replies = replies
+        self._replies = replies  # a path is loaded (and validated) on first use
         self._policy = policy
         self.site_name = site_name
         self.contact = contact
@@ -93,10 +94,11 @@ class Moderator:
 
     @property
     def replies(self) -> ReplyPack:
-        if self._replies is None:
-            from commentcare.moderation._replies import ReplyPack
+        """The reply pack: the one given (an object or a TOML path), or the default pack."""
+        from commentcare.moderation._replies import ReplyPack
 
-            self._replies = ReplyPack.default()
+        if not isinstance(self._replies, ReplyPack):
+            self._replies = ReplyPack.default() if self._replies is None else ReplyPack.load(self._replies)
         return self._replies
 
     @property
