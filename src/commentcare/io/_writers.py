@@ -11,20 +11,8 @@ from typing import IO, Any
 from commentcare._errors import InputError
 from commentcare._types import Classification, Comment, Label, Review
 
-__all__ = ["OUTPUT_COLUMNS", "REVIEW_COLUMNS", "RowWriter", "error_row", "result_row"]
+__all__ = ["RowWriter", "error_row", "result_row"]
 
-OUTPUT_COLUMNS = (
-    "id",
-    "label",
-    "confidence",
-    "unsure",
-    "spam",
-    "rant",
-    "praise",
-    "complaint",
-    "model_version",
-)
-REVIEW_COLUMNS = ("action", "priority", "respond_by", "reply", "reasons")
 _BASE = (
     "text",
     "author",

@@ -23,7 +23,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import FeatureUnion
 
 from commentcare._types import Comment
-from commentcare.model._text import Prepared, PreparedBatch, prepare_batch
+from commentcare.model._text import PreparedBatch, prepare_batch
 
 __all__ = ["META_FEATURES", "FeatureStack", "MetaFeatures", "Preparer", "WordNgrams"]
 
@@ -319,7 +319,3 @@ class MetaFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
             else np.zeros((0, len(cols)), np.float32)
         )
         return sp.csr_matrix(arr)
-
-
-def prepared_items(batch: PreparedBatch) -> list[Prepared]:
-    return [batch.item(i) for i in range(len(batch))]

@@ -141,20 +141,6 @@ class PreparedBatch:
             original_length=int(self.original_length[i]),
         )
 
-    def __getitem__(self, index: int | slice) -> PreparedBatch | Prepared:
-        if isinstance(index, slice):
-            idx = range(len(self.texts))[index]
-            return PreparedBatch(
-                texts=[self.texts[i] for i in idx],
-                urls=[self.urls[i] for i in idx],
-                domains=[self.domains[i] for i in idx],
-                counts={k: v[index] for k, v in self.counts.items()},
-                had_markup=self.had_markup[index],
-                original_length=self.original_length[index],
-                author_urls=[self.author_urls[i] for i in idx],
-            )
-        return self.item(index)
-
 
 def html_to_text(text: str) -> tuple[str, list[str]]:
     """Strip markup with beautifulsoup4 and return the text and the link targets it carried."""
