@@ -143,11 +143,12 @@ def _render(parts: tuple[_Part, ...], values: Mapping[str, str], defaults: Mappi
 
 
 _WS = re.compile(r"[ \t]+")
-_SPACE_PUNCT = re.compile(r"\s+([,.!?;:])")
+_SPACE_PUNCT = re.compile(r"[ \t]+([,.!?;:])")
 
 
 def _tidy(text: str) -> str:
-    lines = [_SPACE_PUNCT.sub(r"\1", _WS.sub(" ", line)).strip() for line in text.strip().splitlines()]
+    text = _SPACE_PUNCT.sub(r"\1", _WS.sub(" ", text.strip()))
+    lines = [line.strip() for line in text.splitlines()]
     return "\n".join(lines)
 
 
