@@ -54,10 +54,12 @@ class Classifier:
         self.threshold = model.card.unsure_threshold
         self.version = model.card.version
 
-    def predict_batch(self, comments: Sequence[Comment]) -> list[Classification]:
+    def predict_batch(self, comments: Sequence[Comment | str]) -> list[Classification]:
         return self.predict_prepared(comments)[0]
 
-    def predict_prepared(self, comments: Sequence[Comment]) -> tuple[list[Classification], PreparedBatch]:
+    def predict_prepared(
+        self, comments: Sequence[Comment | str]
+    ) -> tuple[list[Classification], PreparedBatch]:
         """Classify a batch; also return its prepared form, which reviews reuse."""
         pipeline = self.model.pipeline
         batch: PreparedBatch = pipeline[0].transform(comments)
@@ -87,4 +89,7 @@ class Classifier:
         self, items: Iterable[Comment | str], batch_size: int = BATCH_SIZE
     ) -> Iterator[Classification]:
         for batch in batched(items, batch_size):
-            yield from self.predict_batch([as_comment(x) for x in batch])
+            for x in batch:  # strings go to the featuriser as they are: no Comment is built
+                if not isinstance(x, (str, Comment)):
+                    raise TypeError(f"expected a str or a Comment, got {type(x).__name__}")
+            yield from self.predict_prepared(batch)[0]

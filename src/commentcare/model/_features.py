@@ -246,13 +246,9 @@ META_FEATURES = (
 )
 
 
-def _char_stats(texts: list[str]) -> dict[str, np.ndarray]:
-    """Per comment: letters, capitals, digits, non-Latin letters, '!' and '?' and characters."""
-    n = len(texts)
-    joined = "\x00".join(texts)
-    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    sep = cp == 0
-    doc = np.cumsum(sep)
+def _char_classes() -> tuple[np.ndarray, np.ndarray]:
+    """A lookup table code point -> class bits, and a matrix class value -> counted columns."""
+    cp = np.arange(0x10000)
     upper = (cp >= 65) & (cp <= 90)
     lower = (cp >= 97) & (cp <= 122)
     latin_ext = (cp >= 0xC0) & (cp <= 0x24F) & (cp != 0xD7) & (cp != 0xF7)
@@ -261,19 +257,41 @@ def _char_stats(texts: list[str]) -> dict[str, np.ndarray]:
         | ((cp >= 0x2E80) & (cp <= 0xD7FF))
         | ((cp >= 0xF900) & (cp <= 0xFAFF))
     )
+    bits = [
+        upper | lower | latin_ext | non_latin,  # letters
+        upper | ((cp >= 0xC0) & (cp <= 0xDE) & (cp != 0xD7)),  # capitals
+        (cp >= 48) & (cp <= 57),  # digits
+        non_latin,
+        cp == 33,  # !
+        cp == 63,  # ?
+    ]
+    lut = np.zeros(0x10000, dtype=np.int64)
+    for i, b in enumerate(bits):
+        lut |= b.astype(np.int64) << i
+    values = np.arange(1 << len(bits))
+    select = np.stack([(values >> i) & 1 for i in range(len(bits))], axis=1).astype(np.float64)
+    return lut, select
 
-    def count(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(doc, weights=mask, minlength=n)[:n]
 
-    return {
-        "letters": count(upper | lower | latin_ext | non_latin),
-        "upper": count(upper | ((cp >= 0xC0) & (cp <= 0xDE) & (cp != 0xD7))),
-        "digits": count((cp >= 48) & (cp <= 57)),
-        "non_latin": count(non_latin),
-        "excl": count(cp == 33),
-        "quest": count(cp == 63),
-        "chars": count(~sep),
-    }
+_LUT, _SELECT = _char_classes()
+_STATS = ("letters", "upper", "digits", "non_latin", "excl", "quest")
+
+
+def _char_stats(texts: list[str]) -> dict[str, np.ndarray]:
+    """Per comment: letters, capitals, digits, non-Latin letters, '!', '?' and characters.
+
+    One pass: every code point gets its class bits from a lookup table, one ``bincount`` counts
+    (comment, class) pairs, and a small matrix product turns class counts into the columns.
+    """
+    n = len(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    cp = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    classes = _LUT[np.minimum(cp, 0xFFFF)]  # code points beyond the BMP (emoji) are in no class
+    key = np.repeat(np.arange(n, dtype=np.int64) * len(_SELECT), lengths) + classes
+    counts = np.bincount(key, minlength=n * len(_SELECT)).reshape(n, len(_SELECT)) @ _SELECT
+    out = {name: counts[:, i] for i, name in enumerate(_STATS)}
+    out["chars"] = lengths.astype(np.float64)
+    return out
 
 
 class MetaFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]

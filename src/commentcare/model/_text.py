@@ -237,6 +237,12 @@ def prepare_batch(texts: Sequence[str], author_urls: Sequence[str | None] | None
         map(len, low_docs), np.int64, count=n
     )
     for kind, rx in _HINTS.items():
+        if kind == "at":  # "@" is common (tweets, replies): a substring test per comment is cheaper
+            if "@" in low:
+                for i, d in enumerate(low_docs, 1):
+                    if "@" in d:
+                        cand.setdefault(i, set()).add(kind)
+            continue
         pos = [m.start() for m in rx.finditer(low)]
         if pos:
             for i1 in set(np.searchsorted(starts, pos, side="right").tolist()):
