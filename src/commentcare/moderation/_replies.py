@@ -142,7 +142,7 @@ def _render(parts: tuple[_Part, ...], values: Mapping[str, str], defaults: Mappi
     return "".join(out)
 
 
-_WS = re.compile(r"[ \t]+")
+_WS = re.compile(r"[ \t]{2,}|\t")  # single spaces are left alone: nothing to replace
 _SPACE_PUNCT = re.compile(r"[ \t]+([,.!?;:])")
 
 
