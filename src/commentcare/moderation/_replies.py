@@ -144,12 +144,17 @@ def _render(parts: tuple[_Part, ...], values: Mapping[str, str], defaults: Mappi
 
 _WS = re.compile(r"[ \t]{2,}|\t")  # single spaces are left alone: nothing to replace
 _SPACE_PUNCT = re.compile(r"[ \t]+([,.!?;:])")
+_SPACED_PUNCT = tuple(" " + c for c in ",.!?;:")  # after _WS, a tab never precedes punctuation
 
 
 def _tidy(text: str) -> str:
-    text = _SPACE_PUNCT.sub(r"\1", _WS.sub(" ", text.strip()))
-    lines = [line.strip() for line in text.splitlines()]
-    return "\n".join(lines)
+    """Collapse the spaces a dropped segment leaves behind ("Hi , there" -> "Hi, there")."""
+    text = text.strip()
+    if "  " in text or "\t" in text:
+        text = _WS.sub(" ", text)
+    if any(p in text for p in _SPACED_PUNCT):
+        text = _SPACE_PUNCT.sub(r"\1", text)
+    return "\n".join(line.strip() for line in text.splitlines())
 
 
 class ReplyPack:
