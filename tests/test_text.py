@@ -38,3 +38,11 @@ def test_long_text_is_truncated_for_features_only():
 def test_markup_free_text_skips_the_html_parser():
     p = prepare("5 < 6 & 7 > 3")
     assert not p.had_markup and p.text == "5 < 6 & 7 > 3"
+
+
+def test_formatting_markup_is_cleaned_but_only_rich_markup_counts():
+    plain = prepare("Is that Charlie from Lost?<br />I think so &#39;really&#39;")
+    assert "<br" not in plain.text and "'really'" in plain.text
+    assert not plain.had_markup
+    rich = prepare('Nice <a href="http://deals.biz">read</a>')
+    assert rich.had_markup and rich.domains == ("deals.biz",)

@@ -137,7 +137,10 @@ def save_model(pipeline: Any, card: dict[str, Any], directory: str | os.PathLike
     try:
         joblib.dump(pipeline, tmp, compress=("zlib", 3))
         os.chmod(tmp, 0o644)  # mkstemp makes it private; a model is package data, readable by all
-        card = {**card, "sha256": sha256_file(Path(tmp))}
+        digest = sha256_file(Path(tmp))
+        # The version names this exact file: the same data with other code is another model.
+        package = str(card.get("versions", {}).get("commentcare", "0"))
+        card = {**card, "sha256": digest, "model_version": f"{package}+{digest[:10]}"}
         tmp_card = Path(tmp).with_suffix(".json.tmp")
         tmp_card.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         os.replace(tmp, out / MODEL_FILE)

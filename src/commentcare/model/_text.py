@@ -50,6 +50,7 @@ _MARKUP = re.compile(
     r"<\s*(?:a|p|br|div|span|b|i|em|strong|img|ul|ol|li|blockquote|h\d|script|style|iframe|font|u|s|code|pre)\b[^>]*>|&(?:[a-z]+|#\d+);",
     re.I,
 )
+_RICH_MARKUP = re.compile(r"<\s*(?:a|img|iframe|script|style|font|embed|object)\b", re.I)
 _HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]+)""", re.I)
 _BBCODE_URL = re.compile(r"\[url(?:=([^\]]+))?\](.*?)\[/url\]", re.I | re.S)
 
@@ -106,7 +107,7 @@ class Prepared:
     obfuscated_links: int
     phones: int
     author_url: str
-    had_markup: bool
+    had_markup: bool  # rich markup: anchors, images, embeds, styling (not line breaks or entities)
     original_length: int
 
 
@@ -169,10 +170,15 @@ def _domain(url: str) -> str:
 
 
 def _markup_and_bbcode(text: str) -> tuple[str, list[str], bool]:
+    """Strip markup; ``had`` says whether it was *rich* markup (links, images, embeds, styling).
+
+    Line breaks, paragraphs and entities are how many platforms store any comment, so they are
+    cleaned away without counting as a signal; anchors, images and embeds are what spam carries.
+    """
     links: list[str] = []
     had = False
     if ("<" in text or "&" in text) and _MARKUP.search(text):
-        had = True
+        had = _RICH_MARKUP.search(text) is not None
         text, links = html_to_text(text)
     if "[url" in text or "[URL" in text:
         links += [m.group(1) or m.group(2) for m in _BBCODE_URL.finditer(text)]
