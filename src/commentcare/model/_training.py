@@ -57,17 +57,12 @@ MAPPING_RULES = {
     "goemotions-apache2/rant": "GoEmotions, every emotion in {anger, disgust, annoyance} with anger or"
     " disgust present, and an insult word or a second-person attack -> rant",
     "goemotions-apache2/unsure": "GoEmotions, emotions == {neutral} or {curiosity} or {confusion} -> unsure",
-    "goemotions-apache2/negative": "GoEmotions, every emotion in {disappointment, disapproval, annoyance, anger},"
-    " not a rant by the rule above -> complaint or rant (half weight each: dissatisfaction whose specificity"
-    " the labels do not tell)",
 }
 
 _PRAISE_EMOTIONS = {"admiration", "gratitude", "love", "approval", "joy", "excitement", "pride"}
 _PRAISE_CORE = {"admiration", "gratitude"}
 _RANT_EMOTIONS = {"anger", "disgust", "annoyance"}
 _UNSURE_EMOTIONS = ({"neutral"}, {"curiosity"}, {"confusion"})
-_NEGATIVE_EMOTIONS = {"disappointment", "disapproval", "annoyance", "anger"}
-NEGATIVE = "negative"  # complaint or rant, specificity unknown
 _ATTACK = re.compile(
     r"\b(idiot|idiots|moron|morons|stupid|dumb|pathetic|garbage|trash|shut up|fuck|fucking|shit|"
     r"loser|clown|asshole|scum|disgusting|you people|you guys are|you are a|you're a)\b",
@@ -179,7 +174,6 @@ def load_trainable_sets(
         "goemotions-apache2/praise": 2500,
         "goemotions-apache2/rant": 600,
         "goemotions-apache2/unsure": 2000,
-        "goemotions-apache2/negative": 0,  # audited precision 0.28: not used (corpus/MAPPING_AUDIT.md)
         **(caps or {}),
     }
     buckets: dict[str, list[tuple[str, str]]] = {k: [] for k in MAPPING_RULES}
@@ -216,8 +210,6 @@ def load_trainable_sets(
                 add("goemotions-apache2/praise", text, row["source_id"])
             elif emos <= _RANT_EMOTIONS and emos & {"anger", "disgust"} and _ATTACK.search(text):
                 add("goemotions-apache2/rant", text, row["source_id"])
-            elif emos <= _NEGATIVE_EMOTIONS and len(text.split()) >= 4:
-                add("goemotions-apache2/negative", text, row["source_id"])
             elif emos in _UNSURE_EMOTIONS and len(text.split()) >= 4:
                 add("goemotions-apache2/unsure", text, row["source_id"])
 
@@ -305,12 +297,11 @@ def to_xy(
         base = ex.weight * source_weights.get(ex.source.split("/")[0], 1.0)
         if ex.label == UNSURE:
             base *= unsure_weight
-        if ex.label in (UNSURE, NEGATIVE):
-            spread: tuple[str, ...] = LABELS if ex.label == UNSURE else ("complaint", "rant")
-            for lbl in spread:
+        if ex.label == UNSURE:
+            for lbl in LABELS:
                 X.append(ex.comment)
                 y.append(lbl)
-                w.append(base / len(spread))
+                w.append(base / len(LABELS))
         else:
             X.append(ex.comment)
             y.append(ex.label)
