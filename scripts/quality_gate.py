@@ -31,13 +31,11 @@ def shared_data() -> Path | None:
 
 def measure(data: Path) -> dict[str, dict[str, object]]:
     from commentcare import Moderator
-    from commentcare.model._evaluation import run_benchmarks
+    from commentcare.model._evaluation import benchmark_pipeline
     from commentcare.model._training import dev_split, load_labelled
 
     m = Moderator()
-    pipe = m.pipeline
-    order = [list(pipe.classes_).index(lbl) for lbl in ("spam", "rant", "praise", "complaint")]
-    results = run_benchmarks(lambda t: pipe.predict_proba(list(t))[:, order], data)
+    results = benchmark_pipeline(m.pipeline, data)
     from sklearn.metrics import f1_score
 
     _, dev = dev_split(load_labelled(ROOT / "corpus" / "corpus.jsonl", source="corpus"))

@@ -160,16 +160,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         print("note: no shared data directory found; training on the corpus only", file=sys.stderr)
     pipeline, card = train(corpus, shared, [Path(x) for x in args.extra], seed=args.seed)
     if shared is not None and not args.skip_benchmarks:
-        from commentcare.model._evaluation import run_benchmarks
+        from commentcare.model._evaluation import benchmark_pipeline
 
-        order = [list(pipeline.classes_).index(lbl) for lbl in ("spam", "rant", "praise", "complaint")]
-        card["metrics"]["benchmarks"] = run_benchmarks(
-            lambda t: pipeline.predict_proba(list(t))[:, order], shared
-        )
-    path = save_model(pipeline, card, args.output)
+        card["metrics"]["benchmarks"] = benchmark_pipeline(pipeline, shared)
+    written = save_model(pipeline, card, args.output)
     dev = card["metrics"].get("dev", {})
     print(
-        f"wrote {path} (model {card['model_version']}); dev macro-F1 {dev.get('macro_f1')}", file=sys.stderr
+        f"wrote {Path(args.output) / 'model.joblib'} (model {written.version}); dev macro-F1 {dev.get('macro_f1')}",
+        file=sys.stderr,
     )
     for name, r in card["metrics"].get("benchmarks", {}).items():
         if "value" in r:
@@ -191,16 +189,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             [e.label for e in examples],
         )
     if args.benchmarks or not args.labelled:
-        from commentcare.model._evaluation import run_benchmarks
+        from commentcare.model._evaluation import benchmark_pipeline
 
         shared = Path(args.shared_data) if args.shared_data else _shared_data_default()
         if shared is None:
             raise InputError(
                 "no shared data directory: pass --shared-data DIR or set COMMENTCARE_SHARED_DATA"
             )
-        pipe = m.pipeline
-        order = [list(pipe.classes_).index(lbl) for lbl in ("spam", "rant", "praise", "complaint")]
-        result["benchmarks"] = run_benchmarks(lambda t: pipe.predict_proba(list(t))[:, order], shared)
+        result["benchmarks"] = benchmark_pipeline(m.pipeline, shared)
     if args.json:
         print(json.dumps(result, indent=2))
         return EXIT_OK

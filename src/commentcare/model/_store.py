@@ -126,8 +126,11 @@ def load_model(path: str | os.PathLike[str] | None = None, *, trusted: bool = Fa
     return LoadedModel(pipeline=pipeline, card=card, path=model_file)
 
 
-def save_model(pipeline: Any, card: dict[str, Any], directory: str | os.PathLike[str]) -> Path:
-    """Write ``model.joblib`` and ``model.json`` atomically; the card gets the file's SHA-256."""
+def save_model(pipeline: Any, card: dict[str, Any], directory: str | os.PathLike[str]) -> ModelCard:
+    """Write ``model.joblib`` and ``model.json`` atomically; return the card as written.
+
+    The card gets the file's SHA-256, and the model version is named after it.
+    """
     import joblib
 
     out = Path(directory)
@@ -148,4 +151,4 @@ def save_model(pipeline: Any, card: dict[str, Any], directory: str | os.PathLike
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    return out / MODEL_FILE
+    return ModelCard(card)

@@ -355,10 +355,13 @@ def train(
     corpus_fit, corpus_calib = dev_split(corpus_train, fraction=0.15, salt="calibration-v1")
     public_train, public_dev = dev_split(public)
     train_set = corpus_fit + public_train
-    X, y, w = to_xy(train_set, source_weights={"corpus": corpus_weight}, unsure_weight=unsure_weight)
-    log.info("training on %d rows (%d examples)", len(X), len(train_set))
-    pipeline = build_pipeline(C=C, seed=seed)
-    pipeline.fit(X, y, classifier__sample_weight=np.asarray(w))
+
+    def fit(examples: Sequence[Example]) -> Any:
+        X, y, w = to_xy(examples, source_weights={"corpus": corpus_weight}, unsure_weight=unsure_weight)
+        log.info("training on %d rows (%d examples)", len(X), len(examples))
+        return build_pipeline(C=C, seed=seed).fit(X, y, classifier__sample_weight=np.asarray(w))
+
+    pipeline = fit(train_set)
     temperature = 1.0
     n_calib = len(corpus_calib)
     if corpus_calib:
@@ -370,9 +373,7 @@ def train(
         if refit:
             # The temperature found, refit on every training comment so none is lost to calibration.
             train_set = corpus_train + public_train
-            X, y, w = to_xy(train_set, source_weights={"corpus": corpus_weight}, unsure_weight=unsure_weight)
-            pipeline = build_pipeline(C=C, seed=seed)
-            pipeline.fit(X, y, classifier__sample_weight=np.asarray(w))
+            pipeline = fit(train_set)
             corpus_calib = []
         pipeline.steps[-1] = ("classifier", TemperatureScaled(pipeline.steps[-1][1], temperature))
         log.info("temperature %.3f from %d held-out corpus comments", temperature, n_calib)
@@ -419,7 +420,7 @@ def train(
 
     sources = Counter(f"{ex.source}:{ex.label}" for ex in train_set + corpus_calib)
     card: dict[str, Any] = {
-        "model_version": f"{__version__}+{data_hash(train_set + corpus_calib)[:10]}",
+        "model_version": "unsaved",  # save_model names it after the written file's SHA-256
         "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         "classes": list(LABELS),  # Label order; the pipeline keeps its own sorted classes_
         "unsure_threshold": unsure_threshold,
