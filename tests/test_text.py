@@ -46,3 +46,87 @@ def test_formatting_markup_is_cleaned_but_only_rich_markup_counts():
     assert not plain.had_markup
     rich = prepare('Nice <a href="http://deals.biz">read</a>')
     assert rich.had_markup and rich.domains == ("deals.biz",)
+
+
+# -- the batch fast paths against the plain per-comment definitions ---------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from commentcare.model._text import _soup_text, html_to_text, prepare_batch  # noqa: E402
+
+_PIECES = st.sampled_from(
+    [
+        "@dana",
+        " @sam_k:",
+        "\t",
+        "  ",
+        "\r\n",
+        "x@y.com",
+        "www.a.com",
+        "http://b.net/x",
+        "dot com",
+        "h t t p",
+        "+1 555 123 4567",
+        "<br />",
+        "&amp;",
+        "&#39;",
+        "AT&T;",
+        "<a href='http://c.org'>c</a>",
+        "[url=http://d.ru]d[/url]",
+        "\x00",
+        "\u200b",
+        "\uff26",
+        "café",
+        "\U0001f600",
+        "don't",
+        "!!",
+        "\u3000@x",
+        "@a.com hi",
+        "e.g. foo.com5",
+        ".COM",
+        "WWW.X.NET",
+        "word",
+        " ",
+        "\n",
+        "5 < 6",
+        "[.]",
+    ]
+)
+_COMMENTS = st.lists(st.lists(_PIECES, max_size=8).map("".join), min_size=1, max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_COMMENTS)
+def test_a_batch_is_prepared_as_each_comment_alone(texts: list[str]) -> None:
+    batch = prepare_batch(texts)
+    for i, text in enumerate(texts):
+        assert batch.item(i) == prepare(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "&amp;",
+                "&lt;",
+                "&gt;",
+                "&quot;",
+                "&#39;",
+                "&apos;",
+                "&nbsp;",
+                "&#65;",
+                "&#32;",
+                "a",
+                " ",
+                "\n",
+                "é",
+                ";",
+            ]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_common_entities_are_read_as_the_html_parser_reads_them(text: str) -> None:
+    assert html_to_text(text)[0] == _soup_text(text)

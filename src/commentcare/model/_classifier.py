@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
+from itertools import islice, repeat
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,8 @@ __all__ = ["BATCH_SIZE", "Classifier", "as_comment"]
 #: Comments are featurised and scored this many at a time: large enough that per-batch NumPy
 #: work is amortised, small enough that memory stays flat on any input size.
 BATCH_SIZE = 2048
+
+_ACCEPTED = frozenset({str, Comment})
 
 
 def as_comment(item: Comment | str) -> Comment:
@@ -65,31 +67,36 @@ class Classifier:
         batch: PreparedBatch = pipeline[0].transform(comments)
         if not comments:
             return [], batch
-        proba = np.asarray(pipeline[1:].predict_proba(batch), dtype=np.float64)[:, self._order]
+        features: Any = batch
+        for _, step in pipeline.steps[1:-1]:  # the Pipeline's own dispatch, without its overhead
+            features = step.transform(features)
+        proba = np.asarray(pipeline.steps[-1][1].predict_proba(features), dtype=np.float64)[:, self._order]
         proba /= proba.sum(axis=1, keepdims=True)
         best = proba.argmax(axis=1)
+        confidence = proba[np.arange(len(best)), best]
         labels = self.labels
-        version = self.version
-        threshold = self.threshold
-        out: list[Classification] = []
-        for row, b in zip(proba.tolist(), best.tolist()):
-            conf = row[b]
-            out.append(
-                Classification(
-                    label=labels[b],
-                    confidence=conf,
-                    scores=dict(zip(labels, row)),
-                    unsure=conf < threshold,
-                    model_version=version,
-                )
+        s, r, p, q = labels  # a dict display is twice as fast as dict(zip(...)) here
+        n = len(best)
+        # Built column-wise with map(): no Python-level loop body per comment.
+        out = list(
+            map(
+                Classification,
+                map(labels.__getitem__, best.tolist()),
+                confidence.tolist(),
+                [{s: a, r: b, p: c, q: d} for a, b, c, d in proba.tolist()],
+                (confidence < self.threshold).tolist(),
+                repeat(self.version, n),
             )
+        )
         return out, batch
 
     def classify_many(
         self, items: Iterable[Comment | str], batch_size: int = BATCH_SIZE
     ) -> Iterator[Classification]:
         for batch in batched(items, batch_size):
-            for x in batch:  # strings go to the featuriser as they are: no Comment is built
-                if not isinstance(x, (str, Comment)):
-                    raise TypeError(f"expected a str or a Comment, got {type(x).__name__}")
+            # Strings go to the featuriser as they are: no Comment is built.
+            if not _ACCEPTED.issuperset(map(type, batch)):  # else: subclasses, or a wrong type
+                for x in batch:
+                    if not isinstance(x, (str, Comment)):
+                        raise TypeError(f"expected a str or a Comment, got {type(x).__name__}")
             yield from self.predict_prepared(batch)[0]
