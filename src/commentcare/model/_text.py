@@ -111,7 +111,6 @@ _HINTS: dict[str, tuple[str | re.Pattern[str], ...]] = {
 _TLD_SET = frozenset(_TLDS.split("|"))
 _DOT_WORD = re.compile(r"\.([a-z]+)\b")
 _SEP = "\n\x00\n"  # NUL never survives cleaning, and no pattern crosses a newline then a NUL
-_SEP_HEAD = "\x00\n"
 _MULTISPACE = re.compile("  [ ]*")  # a two-space literal prefix scans far faster than " {2,}"
 # The leading run of mentions of every comment in a joined batch (see _LEADING).
 _LEADING_BATCH = re.compile(r"\x00\n[ \t\n]*(?:@[A-Za-z0-9_][A-Za-z0-9_.]{0,30}[ \t,:]*)+")
@@ -369,21 +368,16 @@ def prepare_batch(texts: Sequence[str], author_urls: Sequence[str | None] | None
         for i in np.unique(np.searchsorted(low_starts, tld_hits, side="right") - 1).tolist():
             cand.setdefault(i, set()).add("url")
 
-    # Leading mentions are dropped for the whole batch at once.
+    # Leading mentions: found for the whole batch in one scan, cut off each comment by slicing.
     lead = np.zeros(n, dtype=np.int32)
     if "@" in big:
-        pieces: list[str] = []
-        last = 0
-        hit: list[int] = []
-        for m in _LEADING_BATCH.finditer(big):
-            hit.append(m.start())
-            pieces += (big[last : m.start()], _SEP_HEAD)
-            last = m.end()
-        if hit:
-            pieces.append(big[last:])
-            big = "".join(pieces)
-            lead[np.searchsorted(starts, hit, side="right")] = 1  # the match starts one before
-            docs = big.split(_SEP)[1:]
+        spans = [(m.start(), m.end()) for m in _LEADING_BATCH.finditer(big)]
+        if spans:
+            first = np.asarray(spans, dtype=np.int64)
+            which = np.searchsorted(starts, first[:, 0], side="right")  # each match starts at a NUL
+            lead[which] = 1
+            for i, cut in zip(which.tolist(), (first[:, 1] - starts[which]).tolist()):
+                docs[i] = docs[i][cut:]
         for i in list(cand):
             kinds = cand[i]
             if kinds == {"at"} and "@" not in docs[i] and i not in extra_links:
@@ -402,7 +396,9 @@ def prepare_batch(texts: Sequence[str], author_urls: Sequence[str | None] | None
         c = counts
         c["email"][i], c["obf"][i], c["handle"][i], c["phone"][i] = e, o, h, p
     counts["url"] = np.fromiter(map(len, urls), dtype=np.int32, count=n)
-    out_texts = [d.strip()[:MAX_FEATURE_CHARS] for d in docs]
+    out_texts = [d.strip() for d in docs]
+    if max(map(len, out_texts), default=0) > MAX_FEATURE_CHARS:
+        out_texts = [d[:MAX_FEATURE_CHARS] for d in out_texts]
     return PreparedBatch(
         texts=out_texts,
         urls=urls,
