@@ -1,10 +1,10 @@
 """Featurisation as scikit-learn transformers, written for throughput.
 
-scikit-learn's stock vectorisers call a Python analyser per document and build the matrix one
-document at a time. Here a whole batch is lower-cased and tokenised in one regex call over one
-string (comments joined by a separator token), n-grams are formed and looked up with ``map`` over
-plain dicts (the loops run in C), and counting, tf-idf weighting and normalisation happen once per
-batch in NumPy. The meta-features are counted over the batch's code points with NumPy, too. The
+scikit-learn's stock vectorisers call a Python analyser per document and look every token up in
+a dict. Here a whole batch is one array of code points: tokens are found and hashed with array
+operations (:mod:`commentcare.model._tokens`), unigrams and bigrams are looked up in hash tables
+in bulk, and counting, tf-idf weighting and normalisation happen once per batch. The
+meta-features are counted over the same code-point array. The
 estimators follow scikit-learn's conventions (``__init__`` stores parameters, ``fit`` returns
 self, learned attributes end in ``_``), so the pipeline can be cross-validated and grid-searched.
 """
