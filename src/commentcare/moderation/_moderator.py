@@ -126,6 +126,6 @@ class Moderator:
         reviewer = Reviewer(self.policy, self.replies, site_name or self.site_name, self.contact)
         for batch in batched(items, batch_size):
             comments = [as_comment(x) for x in batch]
-            classifications, prepared = self.classifier.predict_prepared(comments)
-            for i, (comment, classification) in enumerate(zip(comments, classifications)):
-                yield reviewer.review(comment, classification, prepared.item(i))
+            # the items as given: a string is featurised as its Comment would be, without the look-ups
+            classifications, prepared = self.classifier.predict_prepared(batch)
+            yield from reviewer.review_batch(comments, classifications, prepared)

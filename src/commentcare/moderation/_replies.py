@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import html
+import operator
 import os
 import re
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,7 @@ _BUILTIN_DEFAULTS = {
     "liked": "it",
 }
 
+_blake2b = hashlib.blake2b
 _TOKEN = re.compile(r"\{\{|\}\}|\[\[|\]\]|\{([A-Za-z_][A-Za-z0-9_]*)\}|\{|\}")
 
 
@@ -71,11 +73,24 @@ class _Part:
     optional: tuple[_Part, ...] | None = None
 
 
+def _no_values(values: Mapping[str, str | None]) -> object:
+    return ()
+
+
 @dataclass(frozen=True, slots=True)
 class Template:
     id: str  # "<situation>.<variant id>"
     source: str
     parts: tuple[_Part, ...]
+    #: The placeholders the template reads, sorted: a rendering depends on their values alone.
+    names: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    #: Those values, picked from a mapping of values by name (a key for remembering renderings).
+    values_of: Callable[[Mapping[str, str | None]], object] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = tuple(sorted(self.placeholders))
+        object.__setattr__(self, "names", names)
+        object.__setattr__(self, "values_of", operator.itemgetter(*names) if names else _no_values)
 
     @property
     def placeholders(self) -> set[str]:
@@ -226,10 +241,9 @@ class ReplyPack:
     def choose(self, situation: str, key: str, n: int = 1) -> list[Template]:
         """``n`` distinct variants for a situation, starting at one picked by hashing ``key``."""
         variants = self.templates[situation]
-        start = int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big") % len(
-            variants
-        )
-        return [variants[(start + i) % len(variants)] for i in range(min(n, len(variants)))]
+        k = len(variants)
+        start = int.from_bytes(_blake2b(key.encode("utf-8"), digest_size=8).digest(), "big") % k
+        return (variants * 2)[start : start + min(n, k)]  # variants start, start + 1, ... round the list
 
     def render(self, template: Template, values: Mapping[str, str | None]) -> Reply:
         clean = {k: " ".join(v.split()) for k, v in values.items() if v and v.strip()}

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from commentcare._types import Action, Classification, Comment, Label, Reply, Review
-from commentcare.model._text import Prepared, prepare
-from commentcare.moderation._replies import ReplyPack
-from commentcare.moderation._signals import find_problem, first_name, liked_thing, rant_reasons, spam_reasons
+from commentcare.model._text import Prepared, PreparedBatch, prepare
+from commentcare.moderation._replies import ReplyPack, Template
+from commentcare.moderation._signals import (
+    _find_problem,
+    _liked_thing,
+    _rant_reasons,
+    _spam_reasons,
+    first_name,
+    words,
+)
 
 __all__ = ["Policy", "Reviewer", "triage"]
 
@@ -42,7 +49,11 @@ _PRIORITY = {Label.COMPLAINT: 2, Label.RANT: 3, Label.PRAISE: 4, Label.SPAM: 5}
 
 
 class Reviewer:
-    """Reviews comments one at a time, remembering who has commented before (for triage)."""
+    """Reviews comments in order, remembering who has commented before (for triage).
+
+    :meth:`review_batch` is what ``Moderator.review_many`` uses: it reads the prepared texts of a
+    classified batch in place and remembers the drafts it has rendered.
+    """
 
     def __init__(self, policy: Policy, pack: ReplyPack, site_name: str | None, contact: str | None) -> None:
         self.policy = policy
@@ -50,6 +61,12 @@ class Reviewer:
         self.site_name = site_name
         self.contact = contact
         self._seen: set[str] = set()
+        self._hold_below = policy.hold_below
+        self._windows = policy.respond_within
+        self._n_replies = policy.replies_per_comment
+        # Drafts by template and the values it reads: most drafts of a batch repeat (no name, the
+        # same problem), and rendering, tidying and escaping is most of what a reply costs.
+        self._drafts: dict[tuple[int, object], tuple[Template, Reply]] = {}
 
     def _first_time(self, comment: Comment) -> bool:
         keys = [
@@ -62,23 +79,41 @@ class Reviewer:
         return first
 
     def review(self, comment: Comment, c: Classification, prepared: Prepared | None = None) -> Review:
-        first_time = self._first_time(comment)
-        label = c.label
         if prepared is None:
             prepared = prepare(comment.text, comment.author_url)
-        reasons: list[str] = []
+        return self._review(comment, c, prepared.text, prepared)
+
+    def review_batch(
+        self, comments: Sequence[Comment], classifications: Sequence[Classification], batch: PreparedBatch
+    ) -> Iterator[Review]:
+        """Review a classified batch in order, reading its prepared texts where they are.
+
+        Only spam needs the link and contact counts, so only spam gets a :class:`Prepared`.
+        """
+        texts = batch.texts
+        spam = Label.SPAM
+        for i, (comment, c) in enumerate(zip(comments, classifications)):
+            yield self._review(comment, c, texts[i], batch.item(i) if c.label is spam else None)
+
+    def _review(self, comment: Comment, c: Classification, text: str, prepared: Prepared | None) -> Review:
+        """Review one comment; ``text`` is its prepared text, ``prepared`` is needed for spam only."""
+        first_time = self._first_time(comment) if comment.author_email or comment.author else True
+        label = c.label
+        w = words(text)
         replies: tuple[Reply, ...] = ()
         problem = None
-        hold_below = self.policy.hold_below
+        hold_below = self._hold_below
         unsure = c.unsure if hold_below is None else c.confidence < hold_below
 
         if label is Label.SPAM:
             action = Action.HOLD if unsure else Action.REMOVE
-            reasons += spam_reasons(prepared) or ["reads like promotion, not conversation"]
+            if prepared is None:
+                prepared = prepare(comment.text, comment.author_url)
+            reasons = _spam_reasons(prepared, w) or ["reads like promotion, not conversation"]
         elif label is Label.RANT:
             action = Action.HOLD
-            reasons += rant_reasons(prepared)
-            problem = find_problem(prepared.text)
+            reasons = _rant_reasons(text, w)
+            problem = _find_problem(text, w)
             if problem:
                 reasons.append(
                     f"may hide a real grievance: {problem.kind}; answer it, do not delete in haste"
@@ -87,17 +122,17 @@ class Reviewer:
                 reasons.append("no specific problem named")
         elif label is Label.COMPLAINT:
             action = Action.HOLD if unsure else Action.APPROVE_AND_REPLY
-            problem = find_problem(prepared.text)
-            reasons.append(
+            problem = _find_problem(text, w)
+            reasons = [
                 f"names a specific problem: {problem.kind}"
                 if problem
                 else "a complaint; the problem needs a human reading"
-            )
+            ]
             if first_time:
                 reasons.append("first-time complainer: answer first")
         else:
             action = Action.HOLD if unsure else Action.APPROVE_AND_REPLY
-            reasons.append("thanks or compliments, no problem raised")
+            reasons = ["thanks or compliments, no problem raised"]
         if unsure:
             reasons.append(f"model unsure ({c.confidence:.0%} {label.value}): a human should decide")
 
@@ -105,7 +140,7 @@ class Reviewer:
         if label is Label.COMPLAINT and first_time:
             priority = 1
         respond_by = None
-        window = self.policy.respond_within.get(label)
+        window = self._windows.get(label)
         if window is not None and label is not Label.SPAM:
             if label is Label.COMPLAINT and first_time:
                 window = window * self.policy.first_time_factor
@@ -121,12 +156,11 @@ class Reviewer:
                 "contact": self.contact,
                 "problem": problem.phrase if problem else None,
                 "problem_quote": problem.quote if problem else None,
-                "liked": liked_thing(prepared.text) if label is Label.PRAISE else None,
+                "liked": _liked_thing(text, w) if label is Label.PRAISE else None,
             }
             key = comment.id or comment.text
             replies = tuple(
-                self.pack.render(t, values)
-                for t in self.pack.choose(label.value, key, self.policy.replies_per_comment)
+                self._draft(t, values) for t in self.pack.choose(label.value, key, self._n_replies)
             )
         return Review(
             comment=comment,
@@ -138,6 +172,20 @@ class Reviewer:
             replies=replies,
         )
 
+    def _draft(self, template: Template, values: dict[str, str | None]) -> Reply:
+        """``pack.render``, remembered by template and the values it reads."""
+        key = (id(template), template.values_of(values))
+        hit = self._drafts.get(key)
+        if hit is not None:
+            return hit[1]
+        reply = self.pack.render(template, values)
+        if len(self._drafts) >= _MAX_DRAFTS:
+            self._drafts.clear()
+        self._drafts[key] = (template, reply)  # the template is kept alive, so its id stays its own
+        return reply
+
+
+_MAX_DRAFTS = 4096
 
 _FAR = datetime.max.replace(tzinfo=timezone.utc)
 

@@ -2,16 +2,33 @@
 
 These feed the human-readable reasons and the personal parts of a reply. They never decide the
 class (the model does); they only describe it.
+
+Why keyword gates: Python's ``re`` tries a pattern at every character, and most comments match
+none of the patterns. So a comment is first cut into lower-case ASCII words once (:func:`words`,
+a few C-level calls), and a pattern runs only if the comment has a word (or, for an ending like
+``\\w*``, a word stem) that every match of that pattern contains. A gate may let through a
+comment its pattern then does not match, never the reverse: results are the patterns' own.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from commentcare.model._text import Prepared
 
-__all__ = ["Problem", "find_problem", "first_name", "liked_thing", "rant_reasons", "spam_reasons"]
+__all__ = [
+    "Problem",
+    "Words",
+    "find_problem",
+    "first_name",
+    "liked_thing",
+    "rant_reasons",
+    "spam_reasons",
+    "words",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +36,162 @@ class Problem:
     kind: str  # short noun phrase for reasons: "a double charge"
     phrase: str  # how a reply names it: "the double charge on your card"
     quote: str  # the sentence of the comment that raises it, shortened
+
+
+# -- the words the gates read ---------------------------------------------------------------------
+
+#: The non-ASCII characters ``re.IGNORECASE`` takes for an ASCII letter (İ ı ſ K): with one of
+#: them, a comment's ASCII words cannot speak for it, and every gate is open.
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+_NON_ASCII_WORD = re.compile(r"(?![\x00-\x7f])\w")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _word_bytes() -> bytes:
+    table = bytearray(b" " * 256)
+    for c in range(128):
+        if chr(c).isalnum() or chr(c) == "_":
+            table[c] = ord(chr(c).lower())
+    return bytes(table)
+
+
+_WORD_BYTES = _word_bytes()  # ASCII letters lower-cased, digits and "_" kept, all else a space
+
+
+class Words:
+    """A comment's words as the gates read them.
+
+    ``flat`` is the text as lower-case ASCII bytes with a space wherever ``\\b`` sees a word end,
+    and one in front, so that a word starts after each space; ``hits`` is the set of its words
+    that some gate names.
+    """
+
+    __slots__ = ("flat", "hits")
+
+    def __init__(self, flat: bytes, hits: frozenset[bytes]) -> None:
+        self.flat = flat
+        self.hits = hits
+
+
+def words(text: str) -> Words:
+    """Cut a comment into the words the gates read (see the module docstring)."""
+    if text.isascii():
+        raw = text.encode("ascii")
+    elif _FOLDS_TO_ASCII.search(text):
+        return _EVERYTHING
+    else:  # non-ASCII word characters become "_", the others spaces: word ends stay where \b sees them
+        raw = _NON_ASCII.sub(" ", _NON_ASCII_WORD.sub("_", text)).encode("ascii")
+    flat = b" " + raw.translate(_WORD_BYTES) + b" "
+    return Words(flat, _KEYWORDS.intersection(flat.split()))
+
+
+def _search_from(rx: re.Pattern[str], text: str, w: Words, starts: frozenset[bytes]) -> re.Match[str] | None:
+    """``rx.search(text)`` for a pattern whose every match begins with a word of ``starts``.
+
+    The pattern is tried only where such a word begins (in order, so the first match is the
+    leftmost, as ``search`` would find), not at every character.
+    """
+    if w is _EVERYTHING:
+        return rx.search(text)
+    flat = w.flat
+    at: list[int] = []
+    for word in starts.intersection(w.hits):
+        needle = b" " + word + b" "
+        i = flat.find(needle)
+        while i >= 0:
+            at.append(i)  # flat has one more character in front: i is where the word begins in text
+            i = flat.find(needle, i + 1)
+    at.sort()
+    for i in at:
+        m = rx.match(text, i)
+        if m is not None:
+            return m
+    return None
+
+
+def _stems_re(stems: Iterable[bytes]) -> re.Pattern[bytes] | None:
+    """A pattern for a word of ``Words.flat`` that begins with one of ``stems``."""
+    stems = sorted(stems)
+    return re.compile(b" (" + b"|".join(stems) + b")") if stems else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Need:
+    """A word of the comment among ``words``, or one that begins with one of ``stems``."""
+
+    words: frozenset[bytes]
+    stems: frozenset[bytes]
+    # " stem" substrings to look for, or for many stems one pattern (a scan, not one per stem)
+    _spaced: tuple[bytes, ...] = field(init=False, repr=False, compare=False)
+    _stems_re: re.Pattern[bytes] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        many = len(self.stems) > 2
+        object.__setattr__(self, "_spaced", () if many else tuple(b" " + s for s in sorted(self.stems)))
+        object.__setattr__(self, "_stems_re", _stems_re(self.stems) if many else None)
+
+    def met(self, w: Words) -> bool:
+        if not self.words.isdisjoint(w.hits):
+            return True
+        if self._stems_re is not None:
+            return self._stems_re.search(w.flat) is not None
+        return any(s in w.flat for s in self._spaced)
+
+
+@dataclass(frozen=True, slots=True)
+class _Gate:
+    """What every match of a pattern has: all the needs of one of ``ways``."""
+
+    ways: tuple[tuple[_Need, ...], ...]
+    # The first needs of all ways in one: when it is not met, no way is (the common case).
+    first: _Need = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        first = _Need(
+            frozenset().union(*(way[0].words for way in self.ways)),
+            frozenset().union(*(way[0].stems for way in self.ways)),
+        )
+        object.__setattr__(self, "first", first)
+
+    def open(self, w: Words) -> bool:
+        return self.first.met(w) and self.way_open(w)
+
+    def way_open(self, w: Words) -> bool:
+        """Whether one way has all its needs (``open`` once the first needs are known to be met)."""
+        for way in self.ways:
+            for need in way:
+                if not need.met(w):
+                    break
+            else:
+                return True
+        return False
+
+
+_GATES: list[_Gate] = []  # every gate, for _KEYWORDS
+
+
+def _gate(spec: str) -> _Gate:
+    """A gate from its spec: ways split by "|", needs by "&"; a need lists words, or stems ("*").
+
+    ``"no & reply response | ignored"`` is open for a comment with the words "no" and "reply" (or
+    "response"), or with "ignored"; ``"crash*"`` for one with a word that begins with "crash". The
+    rarest need of a way goes first: the first needs of the ways decide most comments alone.
+    """
+    ways = []
+    for way in spec.split("|"):
+        needs = []
+        for need in way.split("&"):
+            names = need.encode("ascii").split()
+            needs.append(
+                _Need(
+                    frozenset(n for n in names if not n.endswith(b"*")),
+                    frozenset(n[:-1] for n in names if n.endswith(b"*")),
+                )
+            )
+        ways.append(tuple(needs))
+    g = _Gate(tuple(ways))
+    _GATES.append(g)
+    return g
 
 
 _REF = r"(?:#\s?[A-Z0-9-]*\d[A-Z0-9-]*|\b(?:no\.|number)\s*[A-Z0-9-]*\d[A-Z0-9-]*)"
@@ -104,6 +277,61 @@ _TRIGGERS: tuple[tuple[str, ...], ...] = (
     ("booking", "hotel", "flight", "tour", "reservation"),
     ("damaged", "missing", "wrong item", "faulty", "defective", "arrived"),
 )
+# For each rule, what every match of its pattern has (the words of its phrases, the stems of its
+# open-ended words): a rule is tried only when its gate is open.
+_PROBLEM_GATES: tuple[_Gate, ...] = (
+    _gate(
+        "charged billed charge charges & twice two double 2x | double doublecharged doublecharge doublebilled"
+    ),
+    _gate("charged billed charging & after despite though & cancel*"),
+    _gate("refund*"),
+    _gate("cancel* unsubscrib* & can cant cannot couldn couldnt unable impossible won wont | unsubscrib*"),
+    _gate("order package parcel delivery shipment tracking"),
+    _gate(
+        "login signin password 2fa account | log sign & in | factor & two | verification & code | locked & out"
+    ),
+    _gate("error | working & not stopped | doesn doesnt & work | crash* bug* broke* freez* glitch*"),
+    _gate("price priced pricing coupon discount | promo & code | expensive & more | overcharg*"),
+    _gate(
+        "oven temperature recipe ingredient cup cups gram grams tablespoon tablespoons teaspoon teaspoons"
+        " bake baked bakes baking"
+    ),
+    _gate("typo wrong incorrect mistake error outdated inaccurate factually misleading"),
+    _gate("link download 404 | found & page & not"),
+    _gate("size sizing fit fits | small big & too"),
+    _gate("support staff rude ticket ignored | service & customer | reply response & no | answered & never"),
+    _gate("booking hotel flight tour reservation"),
+    _gate("damaged missing faulty defective arrived | item & wrong"),
+)
+# A rule's gate can be open only if the first need of one of its ways is met: one pass over the
+# comment's few gate words, and one pattern for the stems, find those rules, and only their gates
+# are then read in full.
+_RULE_BITS: dict[bytes, int] = {}
+for _k, _g in enumerate(_PROBLEM_GATES):
+    for _name in _g.first.words | _g.first.stems:
+        _RULE_BITS[_name] = _RULE_BITS.get(_name, 0) | 1 << _k
+_RULE_WORDS = frozenset().union(*(g.first.words for g in _PROBLEM_GATES))
+_RULE_STEMS_RE = _stems_re(frozenset().union(*(g.first.stems for g in _PROBLEM_GATES)))
+
+
+def _open_rules(w: Words) -> int:
+    """Bit k is set when the gate of rule k is open."""
+    bits = _RULE_BITS
+    maybe = 0
+    for name in w.hits & _RULE_WORDS:
+        maybe |= bits[name]
+    if _RULE_STEMS_RE is not None:
+        for name in _RULE_STEMS_RE.findall(w.flat):
+            maybe |= bits[name]
+    rules = 0
+    while maybe:
+        low_bit = maybe & -maybe
+        maybe ^= low_bit
+        if _PROBLEM_GATES[low_bit.bit_length() - 1].way_open(w):
+            rules |= low_bit
+    return rules
+
+
 _REF_RE = re.compile(_REF, re.I)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 
@@ -118,9 +346,20 @@ def _shorten(s: str, n: int = 90) -> str:
 
 def find_problem(text: str) -> Problem | None:
     """The specific problem a complaint raises, named from the comment's own words."""
+    return _find_problem(text, words(text))
+
+
+def _find_problem(text: str, w: Words) -> Problem | None:
+    rules = _open_rules(w)
+    if not rules:
+        return None
     low = text.lower()
-    for (rx, kind, phrase), triggers in zip(_PROBLEM_RES, _TRIGGERS, strict=True):
-        if not any(t in low for t in triggers):
+    while rules:
+        low_bit = rules & -rules
+        rules ^= low_bit
+        k = low_bit.bit_length() - 1
+        rx, kind, phrase = _PROBLEM_RES[k]
+        if not any(t in low for t in _TRIGGERS[k]):
             continue
         m = rx.search(text)
         if m is None:
@@ -130,9 +369,10 @@ def find_problem(text: str) -> Problem | None:
             if s.start() <= m.start() < s.end() + 1:
                 quote = _shorten(s.group(0).strip())
                 break
-        ref = _REF_RE.search(text)
-        if ref and phrase.startswith(("the problem with your", "the delay with your")):
-            phrase = f"{phrase} ({ref.group(0).strip()})"
+        if phrase.startswith(("the problem with your", "the delay with your")):
+            ref = _REF_RE.search(text)
+            if ref:
+                phrase = f"{phrase} ({ref.group(0).strip()})"
         return Problem(kind=kind, phrase=phrase, quote=quote)
     return None
 
@@ -163,9 +403,35 @@ _STOP_LIKED = {
 }
 
 
+# Alternative 1 needs a verb of liking and "the", "your", "this" or "that"; 2 "thank(s)" and
+# "for"; 3 "the" or "your" and a verb like "is" ...
+_LIKED_GATE = _gate(
+    "love loved loving enjoyed adore liked appreciate appreciated & the your this that"
+    " | thank thanks & for | the your & is was were are look looks"
+)
+# ... and then the fixed parts of an alternative in a row, as Words.flat spells them (where a space
+# stands for any character that is not a word character): a tighter gate, one scan.
+_LIKED_FLAT = re.compile(
+    rb" (?:love|loved|loving|enjoyed|adore|liked|appreciate|appreciated) +(?:how +)?(?:the|your|this|that) "
+    rb"| thanks? (?:you )?for (?:sharing )?(?:the|this|your)"
+    rb"| (?:is|was|were|are|looks?) +(?:(?:so|really|absolutely) +)?(?:great|amazing|awesome|perfect|brilliant"
+    rb"|delicious|beautiful|fantastic|gorgeous|spot on|superb|excellent|helpful|stunning|hilarious)"
+)
+# Where a match of _LIKED can begin: the verb of alternative 1, "thank(s)" of 2, "the"/"your" of 3.
+_LIKED_STARTS = frozenset(
+    b"love loved loving enjoyed adore liked appreciate appreciated thank thanks the your".split()
+)
+
+
 def liked_thing(text: str) -> str | None:
     """What a praising reader liked, in their own words ("the photos of Lisbon"), if they said."""
-    m = _LIKED.search(text)
+    return _liked_thing(text, words(text))
+
+
+def _liked_thing(text: str, w: Words) -> str | None:
+    if not _LIKED_GATE.open(w) or (w is not _EVERYTHING and _LIKED_FLAT.search(w.flat) is None):
+        return None
+    m = _search_from(_LIKED, text, w, _LIKED_STARTS)
     if not m:
         return None
     thing = next(g for g in m.groups() if g)
@@ -181,6 +447,7 @@ def liked_thing(text: str) -> str | None:
 _NAME_OK = re.compile(r"^[^\W\d_](?:[^\W\d_]|['-](?=[^\W\d_])){0,24}$")
 
 
+@lru_cache(maxsize=4096)  # the same authors come back, and the answer is a pure function of the name
 def first_name(author: str | None) -> str | None:
     """A first name to greet by, or None when the author field is not a person's name."""
     if not author:
@@ -204,7 +471,22 @@ _PROMO = re.compile(
 )
 
 
+_MONEY_GATE = _gate(
+    "crypto bitcoin btc forex casino bet betting viagra cialis pill pills pharmacy earn dating hookup"
+    " prize winner backlink backlinks seo followers essay whatsapp telegram invest* loan*"
+    " | weight & loss | per & hour day week | work & from & home | verify & your"
+)
+_PROMO_GATE = _gate(
+    "check & out & my | visit & my | subscribe & to & my | my & channel site blog store | click & here"
+    " | dm & me | contact & him her me"
+)
+
+
 def spam_reasons(p: Prepared) -> list[str]:
+    return _spam_reasons(p, words(p.text))
+
+
+def _spam_reasons(p: Prepared, w: Words) -> list[str]:
     reasons: list[str] = []
     if p.urls:
         doms = ", ".join(p.domains[:3])
@@ -222,10 +504,10 @@ def spam_reasons(p: Prepared) -> list[str]:
         reasons.append("an e-mail address in the text")
     if p.handles:
         reasons.append("a social or messenger handle")
-    m = _MONEY.search(p.text)
+    m = _MONEY.search(p.text) if _MONEY_GATE.open(w) else None
     if m:
         reasons.append(f"promotional wording ({m.group(0).lower()!r})")
-    m2 = _PROMO.search(p.text)
+    m2 = _PROMO.search(p.text) if _PROMO_GATE.open(w) else None
     if m2:
         reasons.append(f"self-promotion ({m2.group(0).lower()!r})")
     return reasons
@@ -238,13 +520,61 @@ _INSULT = re.compile(
 )
 
 
+_INSULT_GATE = _gate(
+    "idiot idiots moron morons stupid dumb pathetic garbage trash clown clowns loser losers scum crap"
+    " worst hate liar liars scam scammers incompetent useless joke fuck* shit*"
+)
+# _INSULT's words and open-ended stems, lower-case: "fuck\\w*" is any word that begins "fuck".
+_INSULT_WORDS = frozenset(
+    b"idiot idiots moron morons stupid dumb pathetic garbage trash clown clowns loser losers scum crap"
+    b" worst hate liar liars scam scammers incompetent useless joke".split()
+)
+_INSULT_PREFIXES = (b"fuck", b"shit")
+_INSULT_STEMS = (b" fuck", b" shit")
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_ASCII_UPPER = bytes(range(65, 91))
+
+
 def rant_reasons(p: Prepared) -> list[str]:
+    return _rant_reasons(p.text, words(p.text))
+
+
+def _rant_reasons(text: str, w: Words) -> list[str]:
     reasons: list[str] = []
-    words = _INSULT.findall(p.text)
-    if words:
-        uniq = list(dict.fromkeys(w.lower() for w in words))[:3]
-        reasons.append("hostile words (" + ", ".join(repr(w) for w in uniq) + ")")
-    letters = sum(map(str.isalpha, p.text))
-    if letters >= 12 and sum(map(str.isupper, p.text)) / letters > 0.6:
+    found: list[str] = []
+    if not _INSULT_GATE.open(w):
+        pass
+    elif not text.isascii():
+        found = _INSULT.findall(text)
+    elif not any(s in w.flat for s in _INSULT_STEMS):
+        # On ASCII text a match of _INSULT is a whole word (word characters from \b to \b), so
+        # the insults are the insult words of the comment, in the order they first appear.
+        flat = w.flat
+        found = sorted(
+            (x.decode() for x in w.hits & _INSULT_WORDS), key=lambda x: flat.find(f" {x} ".encode())
+        )
+    else:  # and a word that begins "fuck" or "shit" is one, whatever follows
+        found = [x.decode() for x in w.flat.split() if x in _INSULT_WORDS or x.startswith(_INSULT_PREFIXES)]
+    if found:
+        uniq = list(dict.fromkeys(x.lower() for x in found))[:3]
+        reasons.append("hostile words (" + ", ".join(repr(x) for x in uniq) + ")")
+    if text.isascii():  # C-level counts; str.isalpha and str.isupper agree with them on ASCII
+        raw = text.encode("ascii")
+        upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+        # more than 60% of at least 12 letters is at least 8: count the letters only then
+        letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS)) if upper >= 8 else 0
+    else:
+        letters = sum(map(str.isalpha, text))
+        upper = sum(map(str.isupper, text)) if letters >= 12 else 0
+    if letters >= 12 and upper / letters > 0.6:
         reasons.append("written mostly in capitals")
     return reasons
+
+
+#: Every word some gate names: a comment's words are intersected with these once.
+_KEYWORDS: frozenset[bytes] = frozenset().union(*(n.words for g in _GATES for way in g.ways for n in way))
+#: The words of a comment for which no gate can be trusted: every gate word, and every stem.
+_EVERYTHING = Words(
+    b" " + b" ".join(sorted(frozenset().union(*(n.stems for g in _GATES for way in g.ways for n in way)))),
+    _KEYWORDS,
+)

@@ -1,0 +1,236 @@
+"""The keyword gates in front of the signal patterns change speed, never results.
+
+Each gated signal is compared with the plain pattern on texts built to sit on the gates' edges:
+keywords in any case, glued to other words, split by punctuation, non-ASCII letters (including
+the four that ``re.IGNORECASE`` takes for ASCII ones) and unusual spaces.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from commentcare.model._text import prepare
+from commentcare.moderation import _signals as sig
+
+# -- the signals as they read without gates ----------------------------------------------------------
+
+
+def plain_find_problem(text: str) -> tuple[str, str, str] | None:
+    low = text.lower()
+    for (rx, kind, phrase), triggers in zip(sig._PROBLEM_RES, sig._TRIGGERS, strict=True):
+        if not any(t in low for t in triggers):
+            continue
+        m = rx.search(text)
+        if m is None:
+            continue
+        quote = ""
+        for s in sig._SENTENCE.finditer(text):
+            if s.start() <= m.start() < s.end() + 1:
+                quote = sig._shorten(s.group(0).strip())
+                break
+        ref = sig._REF_RE.search(text)
+        if ref and phrase.startswith(("the problem with your", "the delay with your")):
+            phrase = f"{phrase} ({ref.group(0).strip()})"
+        return kind, phrase, quote
+    return None
+
+
+def plain_liked_match(text: str) -> tuple[int, int] | None:
+    m = sig._LIKED.search(text)
+    return m.span() if m else None
+
+
+def plain_rant_reasons(text: str) -> list[str]:
+    reasons: list[str] = []
+    found = sig._INSULT.findall(text)
+    if found:
+        uniq = list(dict.fromkeys(w.lower() for w in found))[:3]
+        reasons.append("hostile words (" + ", ".join(repr(w) for w in uniq) + ")")
+    letters = sum(map(str.isalpha, text))
+    if letters >= 12 and sum(map(str.isupper, text)) / letters > 0.6:
+        reasons.append("written mostly in capitals")
+    return reasons
+
+
+def gated_find_problem(text: str) -> tuple[str, str, str] | None:
+    p = sig.find_problem(text)
+    return (p.kind, p.phrase, p.quote) if p else None
+
+
+def gated_liked_match(text: str) -> tuple[int, int] | None:
+    w = sig.words(text)
+    if not sig._LIKED_GATE.open(w) or (w is not sig._EVERYTHING and sig._LIKED_FLAT.search(w.flat) is None):
+        return None
+    m = sig._search_from(sig._LIKED, text, w, sig._LIKED_STARTS)
+    return m.span() if m else None
+
+
+# -- texts on the edges of the gates --------------------------------------------------------------------
+
+
+# One phrase for every alternative of every pattern, written as a comment would.
+PHRASES = [
+    # problems
+    "charged twice", "billed 2x", "charges two times", "charge me double", "double-charged", "double charge",
+    "doublebilled", "charged after I cancelled", "billed despite the cancellation", "charging though we cancel",
+    "refund", "refunds", "can't cancel", "cannot unsubscribe", "couldnt cancel", "unable to cancel",
+    "impossible to unsubscribe", "won't let me cancel", "unsubscribing", "order", "package", "parcel", "delivery",
+    "shipment", "tracking", "log in", "login", "sign in", "signin", "password", "2fa", "two-factor",
+    "verification code", "locked out", "account", "crashes", "bugs", "broken", "broke", "error", "freezing",
+    "not working", "doesn't work", "doesnt work", "stopped working", "glitchy", "overcharged", "price", "priced",
+    "pricing", "coupon", "discount", "promo code", "more expensive", "oven", "temperature", "recipe", "ingredient",
+    "cups", "grams", "tablespoon", "teaspoons", "baked", "baking", "typo", "wrong", "incorrect", "mistake",
+    "outdated", "inaccurate", "factually", "misleading", "link", "download", "404", "page not found", "size",
+    "sizing", "fit", "fits", "too small", "too big", "support", "customer service", "staff", "rude", "ticket",
+    "no reply", "no response", "never answered", "ignored", "booking", "hotel", "flight", "tour", "reservation",
+    "damaged", "missing", "wrong item", "faulty", "defective", "arrived", "#12", "# A-1", "no. 5", "number 12",
+    # what was liked
+    "loved the photos", "love how your tips helped", "enjoyed this post", "adore that cake", "liked the ending",
+    "appreciate the detail", "appreciated your help", "thanks for the recipe", "thank you for sharing this tip",
+    "thank you for your post", "thanks for sharing your story", "the photos are amazing",
+    "your recipe was so delicious", "the post looks spot on", "the view is really stunning",
+    "your tips were absolutely helpful", "the cake looks great", "the new photos were hilarious",
+    # insults
+    "idiots", "moron", "stupid", "dumb", "pathetic", "garbage", "trash", "clowns", "losers", "scum", "fucking",
+    "shitty", "crap", "worst", "hate", "liars", "scam", "scammers", "incompetent", "useless", "joke",
+    # money and self-promotion
+    "crypto", "bitcoin", "btc", "forex", "investing", "loans", "casino", "bet", "betting", "viagra", "cialis",
+    "pills", "pharmacy", "weight loss", "earn $", "per hour", "per day", "per week", "work from home", "dating",
+    "hookup", "prize", "winner", "verify your", "backlinks", "seo", "followers", "essay", "whatsapp", "telegram",
+    "check out my", "visit my", "subscribe to my", "my channel", "my site", "my blog", "my store", "click here",
+    "dm me", "contact him", "contact her", "contact me",
+]  # fmt: skip
+CONTEXTS = ["{}", "Hi, {}!", "x{}", "{}x", "so {} and the rest", "The {}. Then more.", "«{}»", "é{}", "{}_"]
+
+
+def _pattern_words() -> list[str]:
+    """Every literal word of the signal patterns."""
+    patterns = [rx.pattern for rx, _, _ in sig._PROBLEM_RES]
+    patterns += [
+        sig._LIKED.pattern,
+        sig._INSULT.pattern,
+        sig._MONEY.pattern,
+        sig._PROMO.pattern,
+        sig._REF_RE.pattern,
+    ]
+    found = set()
+    for p in patterns:
+        found.update(re.findall(r"[a-z][a-z0-9']+", p))
+    return sorted(found)
+
+
+WORDS = _pattern_words()
+SEPARATORS = [
+    " ",
+    " ",
+    " ",
+    "  ",
+    ", ",
+    ". ",
+    "! ",
+    "? ",
+    "\n",
+    "\t",
+    "-",
+    "'",
+    "_",
+    "\u00a0",
+    " — ",
+    "é",
+    "",
+]
+ODD = ["é", "ß", "日本", "\u0130", "\u0131", "\u017f", "\u212a", "ǅ", "Ⅻ", "٣", "x", "7", "_"]
+
+
+def _cased(word: str, how: int) -> str:
+    return (word, word.upper(), word.title(), word.swapcase())[how]
+
+
+piece = st.one_of(
+    st.builds(_cased, st.sampled_from(PHRASES), st.integers(0, 3)),
+    st.builds(_cased, st.sampled_from(WORDS), st.integers(0, 3)),
+    st.sampled_from(
+        ["the", "your", "this", "is", "was", "so", "really", "for", "you", "my", "no", "not", "how"]
+    ),
+    st.sampled_from(ODD),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=6),
+)
+texts = st.lists(st.tuples(piece, st.sampled_from(SEPARATORS)), max_size=14).map(
+    lambda parts: "".join(a + b for a, b in parts)
+)
+
+
+def check(text: str) -> None:
+    assert gated_find_problem(text) == plain_find_problem(text)
+    assert gated_liked_match(text) == plain_liked_match(text)
+    assert sig._rant_reasons(text, sig.words(text)) == plain_rant_reasons(text)
+    p = prepare(text)
+    money = sig._MONEY.search(p.text)
+    promo = sig._PROMO.search(p.text)
+    reasons = sig.spam_reasons(p)
+    assert any("promotional wording" in r for r in reasons) is (money is not None)
+    assert any("self-promotion" in r for r in reasons) is (promo is not None)
+
+
+def test_every_phrase_in_every_context():
+    for phrase in PHRASES:
+        for how in range(4):
+            for context in CONTEXTS:
+                check(context.format(_cased(phrase, how)))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=texts)
+def test_gated_signals_read_as_the_plain_patterns(text):
+    check(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=80))
+def test_gated_signals_on_any_text(text):
+    assert gated_find_problem(text) == plain_find_problem(text)
+    assert gated_liked_match(text) == plain_liked_match(text)
+    assert sig._rant_reasons(text, sig.words(text)) == plain_rant_reasons(text)
+
+
+def test_examples():
+    assert sig.find_problem("I was CHARGED twice!").kind == "a double charge"
+    assert sig.find_problem("my blog is great") is None  # "log" is not a word of it
+    assert sig.find_problem("Where is my order #A-123?").phrase == "the problem with your order (#A-123)"
+    assert sig.find_problem("Refunds take forever").kind == "a refund that has not arrived"
+    assert sig.find_problem("it keeps crashing") is not None
+    assert sig.liked_thing("Loved the photos of Lisbon!") == "the photos of Lisbon"
+    assert sig.liked_thing("Thanks for the great recipe tips, really") == "the great recipe tips"
+    assert sig.rant_reasons(prepare("You IDIOTS, this is garbage, idiots")) == [
+        "hostile words ('idiots', 'garbage')"
+    ]
+    assert sig.rant_reasons(prepare("fuckin scammers")) == ["hostile words ('fuckin', 'scammers')"]
+
+
+def test_the_word_view_keeps_word_ends_where_the_patterns_see_them():
+    w = sig.words("Ça coûte—TROP cher: l'order_1 #5")
+    assert w.flat == b" _a co_te trop cher  l order_1  5 "
+    assert len(w.flat) == len("Ça coûte—TROP cher: l'order_1 #5") + 2
+    assert sig.words("ſign in") is sig._EVERYTHING  # "ſ" matches "s" under IGNORECASE: no gate is trusted
+
+
+def test_only_four_non_ascii_characters_fold_to_ascii_letters():
+    letter = re.compile("[a-z0-9_]", re.I)
+    folding = [c for c in range(0x80, sys.maxunicode + 1) if letter.match(chr(c))]
+    assert {chr(c) for c in folding} == set("\u0130\u0131\u017f\u212a")
+
+
+def test_gate_tables_are_consistent():
+    # words looked up in Words.hits must be among those a comment keeps
+    assert sig._LIKED_STARTS <= sig._KEYWORDS
+    assert sig._INSULT_WORDS <= sig._KEYWORDS
+    rule_stems = sig._RULE_STEMS_RE.pattern[2:-1].split(b"|")
+    for a in rule_stems:  # findall finds every stem only if none begins another
+        assert not any(b != a and b.startswith(a) for b in rule_stems)
+    for g in sig._GATES:
+        for way in g.ways:
+            assert all(n.words or n.stems for n in way)
