@@ -23,7 +23,7 @@ def reference_tokens(text: str) -> list[str]:
 
 
 def batch_tokens(texts: list[str]) -> list[list[str]]:
-    tokens = tokenize(texts)
+    tokens = tokenize(texts, keep_values=True)
     out: list[list[str]] = [[] for _ in texts]
     for d, tok, h in zip(tokens.doc.tolist(), tokens.strings(), tokens.hashes.tolist()):
         if h:
@@ -57,7 +57,7 @@ def test_apostrophes_join_at_most_two_runs_as_the_pattern_does() -> None:
 
 def test_hashes_do_not_depend_on_position_and_match_hash_strings() -> None:
     texts = ["Great read, thanks!", "x " * 3000 + "great read", "great"]
-    tokens = tokenize(texts)
+    tokens = tokenize(texts, keep_values=True)
     strings = tokens.strings()
     by_string: dict[str, int] = {}
     for s, h in zip(strings, tokens.hashes.tolist()):
@@ -104,3 +104,15 @@ def test_word_features_equal_scikit_learns_tfidf_on_the_same_tokens() -> None:
     assert sorted(names) == sorted(counter.get_feature_names_out())
     order = [counter.vocabulary_[g] for g in names]
     np.testing.assert_allclose(ours.transform(batch).toarray(), expected[:, order], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("window", [16, 64, 5000])
+def test_hashes_do_not_depend_on_the_hashing_window(monkeypatch: pytest.MonkeyPatch, window: int) -> None:
+    """Batches are hashed in windows (and tokens longer than a window another way): same hashes."""
+    from commentcare.model import _tokens
+
+    texts = ["Great read, thanks!", "refund " * 700 + "x" * 5000, "great", "y" * 70]
+    expected = tokenize(texts).hashes.tolist()
+    monkeypatch.setattr(_tokens, "_CACHED", window)
+    monkeypatch.setattr(_tokens, "_up", [])
+    assert tokenize(texts).hashes.tolist() == expected

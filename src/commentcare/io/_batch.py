@@ -271,7 +271,7 @@ def _pool_map(
     from collections import deque
 
     inflight: deque[tuple[list[Record], Any]] = deque()
-    limit = 4 * pool._processes
+    limit = 2 * pool._processes + 1  # enough to keep every worker busy, few to hold in memory
     for chunk, comments in chunks:
         inflight.append((chunk, pool.apply_async(_worker_rows, (comments,))))
         if len(inflight) >= limit:

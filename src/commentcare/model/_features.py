@@ -66,7 +66,7 @@ def _foreign_author_url(c: Comment) -> str | None:
 
 def _docs_tokens(texts: list[str]) -> list[list[str]]:
     """Each comment's tokens as strings (fitting only)."""
-    tokens = tokenize(texts)
+    tokens = tokenize(texts, keep_values=True)
     docs: list[list[str]] = [[] for _ in texts]
     for d, tok, h in zip(tokens.doc.tolist(), tokens.strings(), tokens.hashes.tolist()):
         if h:  # not the separator

@@ -74,25 +74,64 @@ def _values(cp: np.ndarray, astral: np.ndarray | None = None) -> np.ndarray:
     return val
 
 
-_LONGEST = 1 << 12  # weights M**1 .. M**4096; later characters of a longer span share the last
-_WEIGHTS = np.cumprod(np.full(_LONGEST, _MULT, dtype=np.uint64))
+_MULT_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
+#: Hashing runs over windows of at most this many code points, cut between tokens, with one
+#: cached table of powers that long (1 MB): a window's hashes do not depend on where it starts.
+_CACHED = 1 << 17
+_up: list[np.ndarray] = []
+# M**-i as M**-(4096*high) * M**-low: two small tables, read only at the starts of tokens.
+_DOWN_LOW = np.ones(1 << 12, dtype=np.uint64)
+np.cumprod(np.full((1 << 12) - 1, _MULT_INV, dtype=np.uint64), out=_DOWN_LOW[1:])
+_DOWN_HIGH = np.ones(1 << 12, dtype=np.uint64)
+np.cumprod(np.full((1 << 12) - 1, pow(int(_MULT_INV), 1 << 12, 1 << 64), dtype=np.uint64), out=_DOWN_HIGH[1:])
+
+
+def _powers_up(n: int) -> np.ndarray:
+    """``M**(i+1)`` for i < n (n <= _CACHED)."""
+    if not _up:
+        _up.append(np.cumprod(np.full(_CACHED, _MULT, dtype=np.uint64)))
+    return _up[0][:n]
 
 
 def _span_hashes(val: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Hash of ``val[s:e]`` for each span: the sum of val[s+k] * M**(min(k, 4095)+1), mod 2**64.
+    """Hash of ``val[s:e]`` for each span: the sum of ``val[s+k] * M**(k+1)``, modulo 2**64.
 
-    Every position gets the weight of its offset from the last span start, so one prefix sum
-    serves all spans and a span's hash does not depend on where it sits in the batch.
+    Spans must be sorted and disjoint. One prefix sum of ``val[i] * M**(i+1)`` per window serves
+    every span in it; multiplying a span's difference by ``M**-s`` makes its hash independent of
+    where it sits.
     """
+    if len(starts) and int((ends - starts).max()) > _CACHED:
+        return _span_hashes_local(val, starts, ends)
+    out = np.empty(len(starts), dtype=np.uint64)
+    first = 0  # index of the window's first span
+    while first < len(starts):
+        base = int(starts[first])
+        # the last span that ends within the window
+        last = int(np.searchsorted(ends, base + _CACHED, side="right"))
+        window = val[base : int(ends[last - 1])]
+        prefix = np.zeros(len(window) + 1, dtype=np.uint64)
+        np.multiply(window, _powers_up(len(window)), out=prefix[1:])
+        np.cumsum(prefix[1:], out=prefix[1:])
+        s = starts[first:last] - base
+        e = ends[first:last] - base
+        out[first:last] = (prefix[e] - prefix[s]) * (_DOWN_HIGH.take(s >> 12) * _DOWN_LOW.take(s & 4095))
+        first = last
+    return out
+
+
+def _span_hashes_local(val: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The same hashes, from each position's offset in its span (no table as long as the batch)."""
     n = len(val)
+    longest = int((ends - starts).max(initial=1))
+    weights = np.cumprod(np.full(longest, _MULT, dtype=np.uint64))  # M**(k+1)
     last_start = np.zeros(n, dtype=np.int64)
     last_start[starts] = starts
     np.maximum.accumulate(last_start, out=last_start)
     offset = np.arange(n, dtype=np.int64)
     offset -= last_start
-    np.minimum(offset, _LONGEST - 1, out=offset)
+    np.minimum(offset, longest - 1, out=offset)  # positions outside every span: any weight
     prefix = np.zeros(n + 1, dtype=np.uint64)
-    np.multiply(val, _WEIGHTS.take(offset), out=prefix[1:])
+    np.multiply(val, weights.take(offset), out=prefix[1:])
     np.cumsum(prefix[1:], out=prefix[1:])
     h: np.ndarray = prefix[ends] - prefix[starts]
     return h
@@ -115,15 +154,19 @@ class Tokens:
     starts: np.ndarray
     ends: np.ndarray
     doc: np.ndarray  # index of the comment each token belongs to
-    values: np.ndarray  # the batch's hashed values (lower case, digits as '0'), separators included
+    # The batch's hashed values (lower case, digits as '0'), kept only when asked for: fitting
+    # needs the tokens as strings, prediction does not (and this is the batch's largest array).
+    values: np.ndarray | None = None
 
     def strings(self) -> list[str]:
         """The tokens as strings (for fitting; prediction never needs them)."""
+        if self.values is None:
+            raise ValueError("tokenize(..., keep_values=True) keeps what strings() needs")
         text = self.values.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
         return [text[s:e] for s, e in zip(self.starts.tolist(), self.ends.tolist())]
 
 
-def tokenize(texts: Sequence[str], cp: np.ndarray | None = None) -> Tokens:
+def tokenize(texts: Sequence[str], cp: np.ndarray | None = None, *, keep_values: bool = False) -> Tokens:
     """Tokenise a batch; every comment's tokens are preceded by one separator token.
 
     The texts must not contain NUL (text preparation removes it): it separates comments.
@@ -148,7 +191,7 @@ def tokenize(texts: Sequence[str], cp: np.ndarray | None = None) -> Tokens:
     ends = np.flatnonzero(is_token & (change[1:] | alone)) + 1
     hashes = _span_hashes(val, starts, ends)
     doc = np.cumsum(cls[starts] == _SEP) - 1
-    return Tokens(hashes=hashes, starts=starts, ends=ends, doc=doc, values=val)
+    return Tokens(hashes=hashes, starts=starts, ends=ends, doc=doc, values=val if keep_values else None)
 
 
 def _join_apostrophes(cp: np.ndarray, cls: np.ndarray) -> None:
@@ -179,17 +222,18 @@ def _join_apostrophes(cp: np.ndarray, cls: np.ndarray) -> None:
 class HashIndex:
     """A read-only map from nonzero uint64 keys to integers, probed with array operations.
 
-    Open addressing with linear probing at a load of at most 1/4, so almost every lookup is one
-    probe; keys absent from the map give ``missing``.
+    Open addressing with linear probing at a load of at most 1/2 (one or two probes a lookup);
+    keys absent from the map give ``missing``. Keys below 2**32 are stored in 32 bits.
     """
 
     def __init__(self, keys: np.ndarray, values: np.ndarray, missing: int = 0) -> None:
         keys = np.asarray(keys, dtype=np.uint64)
+        self._narrow = bool(len(keys)) and int(keys.max()) < 2**32
         # Stored as ``value - missing``: a miss, multiplied by False, then reads as ``missing``.
         stored = np.asarray(values, dtype=np.int64) - missing
         if len(keys) and not keys.all():
             raise ValueError("key 0 is reserved for empty slots")
-        bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
+        bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 2))))
         self._shift = np.uint64(64 - bits)
         self._mask = (1 << bits) - 1
         self._missing = missing
@@ -209,7 +253,7 @@ class HashIndex:
             placed[winners] = True
             todo = todo[~placed[todo]]
             slot[todo] = (slot[todo] + 1) & self._mask
-        self._keys = table_keys
+        self._keys = table_keys.astype(np.uint32) if self._narrow else table_keys
         self._values = table_values
 
     def _home(self, keys: np.ndarray) -> np.ndarray:
@@ -221,7 +265,7 @@ class HashIndex:
         keys = np.asarray(keys, dtype=np.uint64)
         slot = self._home(keys)
         found = self._keys[slot]
-        hit = found == keys
+        hit = found == keys  # with 32-bit storage, a key of 2**32 or more never equals a slot
         out: np.ndarray = self._values[slot].astype(np.int64) * hit
         pending = np.flatnonzero(~hit & (found != 0))
         while len(pending):
