@@ -130,3 +130,71 @@ def test_a_batch_is_prepared_as_each_comment_alone(texts: list[str]) -> None:
 )
 def test_common_entities_are_read_as_the_html_parser_reads_them(text: str) -> None:
     assert html_to_text(text)[0] == _soup_text(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<br>",
+                "<br/>",
+                "<br />",
+                "<BR>",
+                "<br  />",
+                "&amp;",
+                "&#39;",
+                "&nbsp;",
+                "a",
+                " ",
+                "  ",
+                "\n",
+                "\t",
+                "é",
+                "x y",
+            ]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_line_breaks_are_read_as_the_html_parser_reads_them(text: str) -> None:
+    assert html_to_text(text)[0] == _soup_text(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "http://a.co/x",
+                "HTTPS://B.NET",
+                "www.",
+                "WWW.c.org",
+                "d.com",
+                "e.co.uk",
+                "f.comx",
+                "g.c0m",
+                ".com",
+                "ftp://h",
+                "x",
+                " ",
+                "\n",
+                "-",
+                ".",
+                "/path",
+                "a.b.c.io/q?x=1",
+                "é.com",
+                "(",
+                '"',
+                "1.5",
+                "i.e.",
+                "k.ru",
+            ]
+        ),
+        max_size=10,
+    ).map("".join)
+)
+def test_links_are_found_as_the_full_pattern_finds_them(text: str) -> None:
+    from commentcare.model._text import _URL, _url_matches
+
+    assert [m.span() for m in _url_matches(text)] == [m.span() for m in _URL.finditer(text)]

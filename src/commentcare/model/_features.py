@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, cast
 
@@ -74,6 +75,12 @@ def _docs_tokens(texts: list[str]) -> list[list[str]]:
     return docs
 
 
+@dataclass(frozen=True)
+class _Lookup:
+    tokens: HashIndex  # token hash -> token id (0: not in the vocabulary)
+    bigrams: HashIndex  # id_a * (n_tokens + 1) + id_b -> column (-1: not kept)
+
+
 class WordNgrams(BaseEstimator, TransformerMixin):  # type: ignore[misc]
     """Sublinear tf-idf over word 1..2-grams plus link-domain tokens, l2-normalised rows.
 
@@ -131,7 +138,7 @@ class WordNgrams(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         )
         n = len(X)
         self.idf_ = (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
-        self._tables: tuple[HashIndex, HashIndex] | None = None
+        self._tables: _Lookup | None = None
         return self
 
     @property
@@ -162,26 +169,28 @@ class WordNgrams(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         self.__dict__.pop("_lookup_cache", None)
         self._tables = None
 
-    def _lookup(self) -> tuple[HashIndex, HashIndex]:
-        """Hash tables: token hash -> token id, and bigram key -> column (built once, ~20 ms)."""
+    def _lookup(self) -> _Lookup:
+        """The tables prediction reads (built once, ~20 ms, never pickled)."""
         tables = getattr(self, "_tables", None)
         if tables is None:
             names = list(self.token_ids_)
             ids = np.fromiter(self.token_ids_.values(), dtype=np.int64, count=len(names))
-            tokens = HashIndex(hash_strings(names), ids)
             n_uni = self.n_unigrams_
-            bigrams = HashIndex(
-                self.bigram_keys_.astype(np.uint64),
-                np.arange(n_uni, n_uni + len(self.bigram_keys_), dtype=np.int64),
-                missing=-1,
+            tables = self._tables = _Lookup(
+                tokens=HashIndex(hash_strings(names), ids),
+                bigrams=HashIndex(
+                    self.bigram_keys_.astype(np.uint64),
+                    np.arange(n_uni, n_uni + len(self.bigram_keys_), dtype=np.int64),
+                    missing=-1,
+                ),
             )
-            tables = self._tables = (tokens, bigrams)
         return tables
 
     def transform(self, X: PreparedBatch) -> sp.csr_matrix:
         n = len(X)
         n_features = self.n_unigrams_ + len(self.bigram_keys_)
-        token_table, bigram_table = self._lookup()
+        tables = self._lookup()
+        token_table, bigram_table = tables.tokens, tables.bigrams
         tokens = tokenize(X.texts, X.codepoints())
         ids = token_table.get(tokens.hashes)  # the separator (hash 0) and unknown tokens get 0
         doc_of = tokens.doc

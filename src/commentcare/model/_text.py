@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,6 +58,8 @@ _RICH_MARKUP = re.compile(r"<\s*(?:a|img|iframe|script|style|font|embed|object)\
 # An "&" that does not start one of the common entities (which the parser and html.unescape
 # read alike; for others, such as "&T;", beautifulsoup4 has rules of its own).
 _UNCOMMON_ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|nbsp|#(?:3[3-9]|[4-9]\d|1[01]\d|12[0-6]));)")
+_BR = re.compile(r"<br\s*/?>", re.I)
+_ONLY_LINE_BREAKS = re.compile(r"(?:[^<]|<br\s*/?>)*", re.I)
 _HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]+)""", re.I)
 _BBCODE_URL = re.compile(r"\[url(?:=([^\]]+))?\](.*?)\[/url\]", re.I | re.S)
 
@@ -68,11 +70,11 @@ _TLDS = (
 )
 
 
-def _url_pattern(plus: str) -> re.Pattern[str]:
+def _url_pattern(plus: str, flags: int = re.I) -> re.Pattern[str]:
     return re.compile(
         r"(?:https?://|ftp://|www\.)[^\s<>\"'()\[\]]+"
         rf"|\b[a-z0-9][a-z0-9-]{{1,62}}{plus}(?:\.[a-z0-9-]{{1,62}}{plus})*\.(?:{_TLDS})\b(?:/[^\s<>\"'()]*)?",
-        re.I,
+        flags,
     )
 
 
@@ -81,8 +83,10 @@ try:
     # followed by another such character, never the dot the pattern needs, so giving characters
     # back can never help; it only cost a retry per character of every word.
     _URL = _url_pattern("+")
+    _URL_LOWER = _url_pattern("+", flags=0)  # for lower-cased ASCII text: same matches, faster
 except re.error:  # pragma: no cover - Python 3.10
     _URL = _url_pattern("")
+    _URL_LOWER = _url_pattern("", flags=0)
 # "example dot com", "www[.]site[.]net", "h t t p s : / /", "site(dot)com"
 _OBFUSCATED = re.compile(
     r"\b[a-z0-9-]+\s*(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}|\s+dot\s+)\s*(?:" + _TLDS + r")\b"
@@ -193,11 +197,33 @@ class PreparedBatch:
 def html_to_text(text: str) -> tuple[str, list[str]]:
     """Strip markup and return the text and the link targets it carried."""
     links = _HREF.findall(text)
-    if "<" not in text and "&" in text and not _UNCOMMON_ENTITY.search(text):
+    if _UNCOMMON_ENTITY.search(text):
+        return _soup_text(text), links
+    if "<" not in text and "&" in text:
         # Common entities, no tags: the parser returns the unescaped text as its one string (an
         # entity makes it more than the ASCII spaces the parser would shorten).
         return html.unescape(text), links
+    if _ONLY_LINE_BREAKS.fullmatch(text):
+        return _line_breaks_text(text), links
     return _soup_text(text), links
+
+
+def _line_breaks_text(text: str) -> str:
+    """What :func:`_soup_text` gives for text whose only tags are ``<br>`` (most markup seen).
+
+    The parser's strings are the text between the tags (unescaped; one made of ASCII spaces only
+    shrinks to a newline or a space), with a newline string before each ``<br>``, joined by " ".
+    """
+    strings: list[str] = []
+    for k, segment in enumerate(_BR.split(text)):
+        if k:
+            strings.append("\n")
+        if segment:
+            segment = html.unescape(segment)
+            if not segment.strip(" \n\t\f\r"):
+                segment = "\n" if "\n" in segment else " "
+            strings.append(segment)
+    return " ".join(strings)
 
 
 def _soup_text(text: str) -> str:
@@ -257,8 +283,8 @@ def _extract(text: str, kinds: frozenset[str]) -> tuple[str, list[str], tuple[in
     if "url" in kinds:
         pieces: list[str] = []
         last = 0
-        for m in _URL.finditer(text):
-            urls.append(m.group(0))
+        for m in _url_matches(text):
+            urls.append(text[m.start() : m.end()])
             pieces += (text[last : m.start()], " xxurl ")
             last = m.end()
         if urls:
@@ -277,6 +303,33 @@ def _extract(text: str, kinds: frozenset[str]) -> tuple[str, list[str], tuple[in
     if changed:
         text = _MULTISPACE.sub(" ", text)
     return text, urls, (emails, obf, handles, phones)
+
+
+def _url_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_URL.finditer(text)``, scanning only the stretches of text that can hold a link.
+
+    A link never holds whitespace and always holds an anchor: "://", "www." or a dot and a
+    top-level domain. For ASCII text (whose only whitespace, once prepared, is " " and "\\n") the
+    pattern runs, case-sensitively on the lower-cased text, over just the whitespace-free runs
+    around anchors; the matches are the same, found several times faster.
+    """
+    if not text.isascii():
+        yield from _URL.finditer(text)
+        return
+    low = text.lower()
+    anchors = [m.start() for m in _DOT_WORD.finditer(low) if m.group(1) in _TLD_SET]
+    for needle in ("://", "www."):
+        i = low.find(needle)
+        while i >= 0:
+            anchors.append(i)
+            i = low.find(needle, i + 1)
+    runs: set[tuple[int, int]] = set()
+    for p in anchors:
+        start = max(low.rfind(" ", 0, p), low.rfind("\n", 0, p)) + 1
+        ends = [e for e in (low.find(" ", p), low.find("\n", p)) if e >= 0]
+        runs.add((start, min(ends) + 1 if ends else len(low)))  # one character past: \b sees it
+    for start, end in sorted(runs):
+        yield from _URL_LOWER.finditer(low, start, end)
 
 
 def _docs_hit(big: str, starts: np.ndarray, pattern: re.Pattern[str] | str, docs: Sequence[str]) -> list[int]:
