@@ -31,7 +31,7 @@ __all__ = ["Summary", "classify_file"]
 
 log = logging.getLogger(__name__)
 
-CHUNK = 2048
+CHUNK = 1024
 
 
 @dataclass
