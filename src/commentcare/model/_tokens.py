@@ -29,6 +29,7 @@ __all__ = ["HashIndex", "Tokens", "codepoints", "hash_strings", "tokenize"]
 
 # Token classes.
 _OTHER, _LETTER, _DIGIT, _SINGLE, _SEP = 0, 1, 2, 3, 4
+_ODD = 2  # added to the one-character classes (3, 4) at odd positions: 5, 6
 _APOSTROPHE = 0x27
 _MULT = np.uint64(0x100000001B3)  # odd, so invertible modulo 2**64
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -182,15 +183,19 @@ def tokenize(texts: Sequence[str], cp: np.ndarray | None = None, *, keep_values:
         a = cp[astral]
         cls[astral] = np.where((a >= 0x1F000) & (a <= 0x1FAFF), _SINGLE, _OTHER)
     _join_apostrophes(cp, cls)
+    # One-character tokens (!, ?, emoji, the separator) take another class value at odd
+    # positions, so that two in a row still differ: every token boundary is then a change of
+    # class, found with one comparison of neighbours.
+    single = np.flatnonzero(cls >= _SINGLE)
+    cls[single[(single & 1) == 1]] += _ODD
     is_token = cls != _OTHER
-    run = (cls == _LETTER) | (cls == _DIGIT)
     change = np.ones(n + 1, dtype=bool)
     np.not_equal(cls[1:], cls[:-1], out=change[1:-1])
-    alone = is_token & ~run
-    starts = np.flatnonzero(is_token & (change[:-1] | alone))
-    ends = np.flatnonzero(is_token & (change[1:] | alone)) + 1
+    starts = np.flatnonzero(is_token & change[:-1])
+    ends = np.flatnonzero(is_token & change[1:]) + 1
     hashes = _span_hashes(val, starts, ends)
-    doc = np.cumsum(cls[starts] == _SEP) - 1
+    first = cls[starts]
+    doc = np.cumsum((first == _SEP) | (first == _SEP + _ODD)) - 1
     return Tokens(hashes=hashes, starts=starts, ends=ends, doc=doc, values=val if keep_values else None)
 
 
