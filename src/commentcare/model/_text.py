@@ -126,6 +126,9 @@ _NON_ASCII_DIGIT = re.compile(r"(?![0-9])\d")
 _DIGIT = re.compile(r"\d")
 _ASCII_BYTES = bytes(range(128))
 _TLD_SET = frozenset(_TLDS.split("|"))
+# Characters that case-insensitive matching folds to an ASCII letter but lower() does not (or
+# that lower() lengthens), and whitespace that survives preparation other than " " and "\n".
+_FOLDS_ODDLY = re.compile(r"[\u0130\u0131\u017f\u212a]|[^\S \n]")
 _DOT_WORD = re.compile(r"\.([a-z]+)\b")
 _SEP = "\n\x00\n"  # NUL never survives cleaning, and no pattern crosses a newline then a NUL
 _MULTISPACE = re.compile("  [ ]*")  # a two-space literal prefix scans far faster than " {2,}"
@@ -309,13 +312,17 @@ def _url_matches(text: str) -> Iterator[re.Match[str]]:
     """``_URL.finditer(text)``, scanning only the stretches of text that can hold a link.
 
     A link never holds whitespace and always holds an anchor: "://", "www." or a dot and a
-    top-level domain. For ASCII text (whose only whitespace, once prepared, is " " and "\\n") the
-    pattern runs, case-sensitively on the lower-cased text, over just the whitespace-free runs
-    around anchors; the matches are the same, found several times faster.
+    top-level domain. Once prepared, a comment's whitespace is " " and "\\n" only (other spaces are
+    normalised or removed), so the pattern needs to run over just the whitespace-free runs around
+    anchors: the matches are the same, found several times faster. ASCII text is matched
+    case-sensitively once lower-cased, faster still. Text with other whitespace, or with a
+    character that case-folds to an ASCII letter other than by ``lower()`` (the dotless i), is
+    scanned whole.
     """
-    if not text.isascii():
+    if _FOLDS_ODDLY.search(text):
         yield from _URL.finditer(text)
         return
+    ascii_text = text.isascii()
     low = text.lower()
     anchors = [m.start() for m in _DOT_WORD.finditer(low) if m.group(1) in _TLD_SET]
     for needle in ("://", "www."):
@@ -328,8 +335,9 @@ def _url_matches(text: str) -> Iterator[re.Match[str]]:
         start = max(low.rfind(" ", 0, p), low.rfind("\n", 0, p)) + 1
         ends = [e for e in (low.find(" ", p), low.find("\n", p)) if e >= 0]
         runs.add((start, min(ends) + 1 if ends else len(low)))  # one character past: \b sees it
+    pattern, subject = (_URL_LOWER, low) if ascii_text else (_URL, text)
     for start, end in sorted(runs):
-        yield from _URL_LOWER.finditer(low, start, end)
+        yield from pattern.finditer(subject, start, end)
 
 
 def _docs_hit(big: str, starts: np.ndarray, pattern: re.Pattern[str] | str, docs: Sequence[str]) -> list[int]:
