@@ -198,3 +198,33 @@ def test_links_are_found_as_the_full_pattern_finds_them(text: str) -> None:
     from commentcare.model._text import _URL, _url_matches
 
     assert [m.span() for m in _url_matches(text)] == [m.span() for m in _URL.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        st.sampled_from(
+            [
+                "a",
+                " ",
+                "\n",
+                "\x00",
+                "\x01",
+                "\x0b",
+                "\x1f",
+                "\x7f",
+                "\x85",
+                "\xad",
+                "\u200b",
+                "\ufeff",
+                "é",
+                "\U0001f600",
+                "\ud800",
+            ]
+        )
+    )
+)
+def test_invisible_characters_are_detected_from_the_bytes(text: str) -> None:
+    from commentcare.model._text import _INVISIBLE_RE, _has_invisible
+
+    assert _has_invisible(text) == bool(_INVISIBLE_RE.search(text))

@@ -134,9 +134,10 @@ _SEP = "\n\x00\n"  # NUL never survives cleaning, and no pattern crosses a newli
 _MULTISPACE = re.compile("  [ ]*")  # a two-space literal prefix scans far faster than " {2,}"
 # The leading run of mentions of every comment in a joined batch (see _LEADING).
 _LEADING_BATCH = re.compile(r"\x00\n[ \t\n]*(?:@[A-Za-z0-9_][A-Za-z0-9_.]{0,30}[ \t,:]*)+")
-_INVISIBLE_RE = re.compile(
-    "[" + "".join(re.escape(chr(c)) for c in _INVISIBLE if c not in (0x09, 0x0D)) + "]"
-)
+_INVISIBLE_CHARS = "".join(chr(c) for c in _INVISIBLE if c not in (0x09, 0x0D))
+_INVISIBLE_RE = re.compile("[" + re.escape(_INVISIBLE_CHARS) + "]")
+# Every byte but the ASCII characters above: deleting them leaves the ASCII controls, if any.
+_NOT_ASCII_CONTROL = bytes(b for b in range(256) if not (b < 128 and chr(b) in _INVISIBLE_CHARS))
 _KINDS = ("url", "email", "obf", "handle", "phone", "lead")
 
 
@@ -391,6 +392,20 @@ def _join(docs: Sequence[str]) -> str:
     return _SEP + _SEP.join(docs)
 
 
+def _has_invisible(big: str) -> bool:
+    """``_INVISIBLE_RE.search(big)``, from the UTF-8 bytes: ASCII controls are found by deleting
+    every other byte, and the rest among the batch's non-ASCII characters alone (a short string).
+    """
+    utf8 = big.encode("utf-8", "surrogatepass")
+    if utf8.translate(None, _NOT_ASCII_CONTROL):
+        return True
+    if big.isascii():
+        return False
+    return (
+        _INVISIBLE_RE.search(utf8.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")) is not None
+    )
+
+
 def _nfkc(docs: list[str]) -> bool:
     """NFKC, in place, for the comments that need it (most are ASCII or already normal)."""
     changed = False
@@ -436,7 +451,7 @@ def prepare_batch(texts: Sequence[str], author_urls: Sequence[str | None] | None
     normalized = _nfkc(work) if flagged or not big.isascii() else False
     if flagged or normalized:
         big = _join(work)
-    if _INVISIBLE_RE.search(big):
+    if _has_invisible(big):
         big = _INVISIBLE_RE.sub("", big)
     if "\r" in big:
         big = big.replace("\r", "\n")
