@@ -464,12 +464,12 @@ def prepare_batch(texts: Sequence[str], author_urls: Sequence[str | None] | None
     docs = big.split(_SEP)[1:]
     starts = _starts(docs)
     low = big.lower()
-    low_docs = low.split(_SEP)[1:]
-    low_starts = _starts(low_docs) if len(low) != len(big) else starts  # İ lower-cases to two
+    # "İ" lower-cases to two characters: then find each comment anew in the lower-cased batch.
+    low_starts = starts if len(low) == len(big) else _starts(low.split(_SEP)[1:])
     cand: dict[int, set[str]] = {i: set() for i in extra_links}
     for kind, patterns in _HINTS.items():
         for pattern in patterns:
-            for i in _docs_hit(low, low_starts, pattern, low_docs):
+            for i in _docs_hit(low, low_starts, pattern, docs):  # docs: for "@", which has no case
                 cand.setdefault(i, set()).add(kind)
     tld_hits = [m.start() for m in _DOT_WORD.finditer(low) if m.group(1) in _TLD_SET]
     if tld_hits:
