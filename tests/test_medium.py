@@ -308,6 +308,19 @@ def test_zip_bombs_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert errors[0].record == "posts/2024-01-02_bomb-bbbbbbbbbbb1.html"
 
 
+@pytest.mark.parametrize("as_zip", [False, True])
+def test_the_archive_as_a_whole_is_capped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, as_zip: bool
+) -> None:
+    """Past MAX_ARCHIVE_BYTES of posts, one error names the member where reading stopped."""
+    sizes = sorted((f.name, f.stat().st_size) for f in (EXPORT / "posts").iterdir())
+    monkeypatch.setattr(reader, "MAX_ARCHIVE_BYTES", sizes[0][1] + sizes[1][1])  # two posts fit
+    source = str(zip_folder(EXPORT, tmp_path / "x.zip")) if as_zip else EXPORT
+    _, errors = records(source)
+    assert len(errors) == 1 and "bytes of posts; the rest is not read" in errors[0].reason
+    assert errors[0].record == f"posts/{sizes[2][0]}"
+
+
 def test_a_zip_whose_header_lies_about_the_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The declared size says small, the data expands further: read up to the cap, never past it."""
     monkeypatch.setattr(reader, "MAX_MEMBER_BYTES", 4096)

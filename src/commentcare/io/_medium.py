@@ -31,7 +31,7 @@ import stat
 import warnings
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -386,7 +386,7 @@ def _unsafe_name(name: str) -> bool:
     return name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":")
 
 
-def _zip_members(source_obj: Source, source: str) -> Iterator[tuple[str, bytes] | InputError]:
+def _zip_members(source_obj: Source, source: str) -> Generator[tuple[str, bytes] | InputError, None, None]:
     try:
         zf = zipfile.ZipFile(source_obj)  # type: ignore[arg-type]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, TypeError) as exc:
@@ -412,7 +412,6 @@ def _zip_members(source_obj: Source, source: str) -> Iterator[tuple[str, bytes] 
                 source=source,
             )
             return
-        total = 0
         for n, info in enumerate(wanted):
             name = info.filename
             if n >= MAX_POSTS:
@@ -455,15 +454,28 @@ def _zip_members(source_obj: Source, source: str) -> Iterator[tuple[str, bytes] 
                     f"expands beyond {MAX_MEMBER_BYTES} bytes; skipped", source=source, record=name
                 )
                 continue
-            total += len(data)
-            if total > MAX_ARCHIVE_BYTES:
-                yield InputError(
-                    f"more than {MAX_ARCHIVE_BYTES} bytes of posts; the rest is not read",
-                    source=source,
-                    record=name,
-                )
-                return
             yield name, data
+
+
+def _within_total(
+    members: Generator[tuple[str, bytes] | InputError, None, None], source: str
+) -> Iterator[tuple[str, bytes] | InputError]:
+    """The members, until together they pass MAX_ARCHIVE_BYTES (then one error, and no more)."""
+    total = 0
+    try:
+        for member in members:
+            if not isinstance(member, InputError):
+                total += len(member[1])
+                if total > MAX_ARCHIVE_BYTES:
+                    yield InputError(
+                        f"more than {MAX_ARCHIVE_BYTES} bytes of posts; the rest is not read",
+                        source=source,
+                        record=member[0],
+                    )
+                    return
+            yield member
+    finally:
+        members.close()  # release the archive or file now, not at garbage collection
 
 
 def _posts_folder(root: Path) -> Path | None:
@@ -475,7 +487,7 @@ def _posts_folder(root: Path) -> Path | None:
     return found[0] if len(found) == 1 else None
 
 
-def _folder_members(root: Path, source: str) -> Iterator[tuple[str, bytes] | InputError]:
+def _folder_members(root: Path, source: str) -> Generator[tuple[str, bytes] | InputError, None, None]:
     try:
         folder = _posts_folder(root)
     except OSError as exc:
@@ -494,7 +506,6 @@ def _folder_members(root: Path, source: str) -> Iterator[tuple[str, bytes] | Inp
     if not files:
         yield InputError("the posts folder has no .html files", source=source)
         return
-    total = 0
     for n, path in enumerate(files):
         name = f"{folder.name}/{path.name}"
         if n >= MAX_POSTS:
@@ -519,14 +530,6 @@ def _folder_members(root: Path, source: str) -> Iterator[tuple[str, bytes] | Inp
         except OSError as exc:
             yield InputError(f"cannot read: {exc.strerror or exc}", source=source, record=name)
             continue
-        total += len(data)
-        if total > MAX_ARCHIVE_BYTES:
-            yield InputError(
-                f"more than {MAX_ARCHIVE_BYTES} bytes of posts; the rest is not read",
-                source=source,
-                record=name,
-            )
-            return
         yield name, data
 
 
@@ -538,12 +541,14 @@ def iter_medium_archive(path: Source, source: str, **_: object) -> Iterator[Reco
     reported as ``InputError`` records naming the member.
     """
     if isinstance(path, (str, os.PathLike)) and Path(path).is_dir():
-        members: Iterable[tuple[str, bytes] | InputError] = _folder_members(Path(path), source)
+        members: Iterable[tuple[str, bytes] | InputError] = _within_total(
+            _folder_members(Path(path), source), source
+        )
     elif isinstance(path, (str, os.PathLike)) and not Path(path).exists():
         yield InputError("no such file or folder", source=source)
         return
     else:
-        members = _zip_members(path, source)
+        members = _within_total(_zip_members(path, source), source)
 
     records: list[_Post | InputError] = []
     try:
