@@ -161,12 +161,11 @@ class WordNgrams(BaseEstimator, TransformerMixin):  # type: ignore[misc]
     def __getstate__(self) -> dict[str, Any]:
         state: dict[str, Any] = dict(super().__getstate__())
         state.pop("_tables", None)  # rebuilt on first use; never pickled
-        state.pop("_lookup_cache", None)  # the string-keyed cache of an earlier version
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self.__dict__.pop("_lookup_cache", None)
+        self.__dict__.pop("_lookup_cache", None)  # the string-keyed cache models of 0.1.0 pickled
         self._tables = None
 
     def _lookup(self) -> _Lookup:

@@ -17,6 +17,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -107,7 +108,6 @@ _LEADING = re.compile(r"[ \t\n]*(?:@[A-Za-z0-9_][A-Za-z0-9_.]{0,30}[ \t,:]*)+")
 # followed by a whole word that is a top-level domain (one fast scan, then a set lookup, instead
 # of an alternation of eighty domains tried at every dot).
 _HINTS: dict[str, tuple[str | re.Pattern[str], ...]] = {
-    "at": ("@",),
     "url": ("://", "www."),
     # the alternation dot\b|\[\.|\(\.|\{\.|h\s+t\s*t\s*p|w\s+w\s+w, one literal-led part at a time
     "obf": (re.compile(r"dot\b"), "[.", "(.", "{.", re.compile(r"h\s+t\s*t\s*p"), re.compile(r"w\s+w\s+w")),
@@ -272,7 +272,7 @@ def _markup_and_bbcode(text: str) -> tuple[str, list[str], bool]:
     return text, links, had
 
 
-def _extract(text: str, kinds: frozenset[str]) -> tuple[str, list[str], tuple[int, int, int, int]]:
+def _extract(text: str, kinds: AbstractSet[str]) -> tuple[str, list[str], tuple[int, int, int, int]]:
     """The full patterns, for one comment and the kinds its hints found: (text, urls, counts).
 
     Leading mentions are already gone (removed for the whole batch); the text arrives with its
@@ -341,14 +341,12 @@ def _url_matches(text: str) -> Iterator[re.Match[str]]:
         yield from pattern.finditer(subject, start, end)
 
 
-def _docs_hit(big: str, starts: np.ndarray, pattern: re.Pattern[str] | str, docs: Sequence[str]) -> list[int]:
+def _docs_hit(big: str, starts: np.ndarray, pattern: re.Pattern[str] | str) -> list[int]:
     """Indices of the comments of a joined batch in which ``pattern`` occurs (sorted, unique).
 
     A plain string is searched with ``str.find``, which is much faster than a regex scan.
     """
     if isinstance(pattern, str):
-        if pattern == "@":  # common (tweets, replies): one test per comment beats a find per hit
-            return [i for i, d in enumerate(docs) if "@" in d] if "@" in big else []
         pos: list[int] = []
         i = big.find(pattern)
         while i >= 0:
@@ -356,11 +354,14 @@ def _docs_hit(big: str, starts: np.ndarray, pattern: re.Pattern[str] | str, docs
             i = big.find(pattern, i + 1)
     else:
         pos = [m.start() for m in pattern.finditer(big)]
-    if not pos:
+    return _docs_of(starts, pos)
+
+
+def _docs_of(starts: np.ndarray, positions: Sequence[int]) -> list[int]:
+    """The comments (sorted, unique) that positions in the joined batch fall in."""
+    if not positions:
         return []
-    if len(pos) == 1:
-        return [int(np.searchsorted(starts, pos[0], side="right")) - 1]
-    return np.unique(np.searchsorted(starts, pos, side="right") - 1).tolist()  # type: ignore[no-any-return]
+    return np.unique(np.searchsorted(starts, positions, side="right") - 1).tolist()  # type: ignore[no-any-return]
 
 
 def _phone_hints(big: str, docs: Sequence[str]) -> list[int]:
@@ -370,8 +371,7 @@ def _phone_hints(big: str, docs: Sequence[str]) -> list[int]:
     hits: set[int] = set()
     pos = [m.start() for m in _PHONE_BYTES.finditer(raw)]
     if pos:
-        nul = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == 0)  # one per comment
-        hits.update((np.searchsorted(nul, pos, side="right") - 1).tolist())
+        hits.update(_docs_of(np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == 0), pos))  # a NUL each
     # The batch's non-ASCII characters alone (a short string): is any of them a digit?
     if not big.isascii() and _DIGIT.search(
         utf8.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
@@ -438,7 +438,7 @@ def prepare_batch(texts: Sequence[str], author_urls: Sequence[str | None] | None
     flagged: set[int] = set()
     for needle in ("<", "&", "[url", "[URL"):
         if needle in big:
-            flagged.update(_docs_hit(big, starts, needle, work))
+            flagged.update(_docs_hit(big, starts, needle))
     if big.count("\x00") > n:  # a NUL inside a comment (each separator holds one)
         flagged.update(i for i, t in enumerate(work) if "\x00" in t)
     if flagged:
@@ -467,14 +467,17 @@ def prepare_batch(texts: Sequence[str], author_urls: Sequence[str | None] | None
     # "İ" lower-cases to two characters: then find each comment anew in the lower-cased batch.
     low_starts = starts if len(low) == len(big) else _starts(low.split(_SEP)[1:])
     cand: dict[int, set[str]] = {i: set() for i in extra_links}
+    if "@" in big:  # common (tweets, replies): one test per comment beats a find per "@"
+        for i, d in enumerate(docs):
+            if "@" in d:
+                cand.setdefault(i, set()).add("at")
     for kind, patterns in _HINTS.items():
         for pattern in patterns:
-            for i in _docs_hit(low, low_starts, pattern, docs):  # docs: for "@", which has no case
+            for i in _docs_hit(low, low_starts, pattern):
                 cand.setdefault(i, set()).add(kind)
     tld_hits = [m.start() for m in _DOT_WORD.finditer(low) if m.group(1) in _TLD_SET]
-    if tld_hits:
-        for i in np.unique(np.searchsorted(low_starts, tld_hits, side="right") - 1).tolist():
-            cand.setdefault(i, set()).add("url")
+    for i in _docs_of(low_starts, tld_hits):
+        cand.setdefault(i, set()).add("url")
     for i in _phone_hints(big, docs):
         cand.setdefault(i, set()).add("phone")
 
@@ -498,7 +501,7 @@ def prepare_batch(texts: Sequence[str], author_urls: Sequence[str | None] | None
     urls: list[tuple[str, ...]] = [()] * n
     domains: list[tuple[str, ...]] = [()] * n
     for i, kinds in cand.items():
-        docs[i], found, (e, o, h, p) = _extract(docs[i], frozenset(kinds))
+        docs[i], found, (e, o, h, p) = _extract(docs[i], kinds)
         links = extra_links.get(i, []) + found
         if links:
             urls[i] = tuple(dict.fromkeys(links))

@@ -88,7 +88,9 @@ np.cumprod(np.full((1 << 12) - 1, pow(int(_MULT_INV), 1 << 12, 1 << 64), dtype=n
 
 
 def _powers_up(n: int) -> np.ndarray:
-    """``M**(i+1)`` for i < n (n <= _CACHED)."""
+    """``M**(i+1)`` for i < n: from the cached table, or computed for a longer single token."""
+    if n > _CACHED:
+        return np.cumprod(np.full(n, _MULT, dtype=np.uint64))
     if not _up:
         _up.append(np.cumprod(np.full(_CACHED, _MULT, dtype=np.uint64)))
     return _up[0][:n]
@@ -99,16 +101,16 @@ def _span_hashes(val: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nd
 
     Spans must be sorted and disjoint. One prefix sum of ``val[i] * M**(i+1)`` per window serves
     every span in it; multiplying a span's difference by ``M**-s`` makes its hash independent of
-    where it sits.
+    where it sits. A span longer than a window is a window of its own.
     """
-    if len(starts) and int((ends - starts).max()) > _CACHED:
-        return _span_hashes_local(val, starts, ends)
     out = np.empty(len(starts), dtype=np.uint64)
     first = 0  # index of the window's first span
     while first < len(starts):
         base = int(starts[first])
-        # the last span that ends within the window
-        last = int(np.searchsorted(ends, base + _CACHED, side="right"))
+        if int(ends[first]) - base > _CACHED:
+            last = first + 1
+        else:  # every span that ends within the window
+            last = int(np.searchsorted(ends, base + _CACHED, side="right"))
         window = val[base : int(ends[last - 1])]
         prefix = np.zeros(len(window) + 1, dtype=np.uint64)
         np.multiply(window, _powers_up(len(window)), out=prefix[1:])
@@ -118,24 +120,6 @@ def _span_hashes(val: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nd
         out[first:last] = (prefix[e] - prefix[s]) * (_DOWN_HIGH.take(s >> 12) * _DOWN_LOW.take(s & 4095))
         first = last
     return out
-
-
-def _span_hashes_local(val: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """The same hashes, from each position's offset in its span (no table as long as the batch)."""
-    n = len(val)
-    longest = int((ends - starts).max(initial=1))
-    weights = np.cumprod(np.full(longest, _MULT, dtype=np.uint64))  # M**(k+1)
-    last_start = np.zeros(n, dtype=np.int64)
-    last_start[starts] = starts
-    np.maximum.accumulate(last_start, out=last_start)
-    offset = np.arange(n, dtype=np.int64)
-    offset -= last_start
-    np.minimum(offset, longest - 1, out=offset)  # positions outside every span: any weight
-    prefix = np.zeros(n + 1, dtype=np.uint64)
-    np.multiply(val, weights.take(offset), out=prefix[1:])
-    np.cumsum(prefix[1:], out=prefix[1:])
-    h: np.ndarray = prefix[ends] - prefix[starts]
-    return h
 
 
 def hash_strings(strings: Sequence[str]) -> np.ndarray:

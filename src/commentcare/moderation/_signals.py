@@ -524,13 +524,11 @@ _INSULT_GATE = _gate(
     "idiot idiots moron morons stupid dumb pathetic garbage trash clown clowns loser losers scum crap"
     " worst hate liar liars scam scammers incompetent useless joke fuck* shit*"
 )
-# _INSULT's words and open-ended stems, lower-case: "fuck\\w*" is any word that begins "fuck".
-_INSULT_WORDS = frozenset(
-    b"idiot idiots moron morons stupid dumb pathetic garbage trash clown clowns loser losers scum crap"
-    b" worst hate liar liars scam scammers incompetent useless joke".split()
-)
-_INSULT_PREFIXES = (b"fuck", b"shit")
-_INSULT_STEMS = (b" fuck", b" shit")
+# _INSULT's words and open-ended stems, lower-case ("fuck\\w*" is any word that begins "fuck"): the
+# gate's one need names them.
+_INSULT_WORDS = _INSULT_GATE.first.words
+_INSULT_PREFIXES = tuple(sorted(_INSULT_GATE.first.stems))
+_INSULT_STEMS = tuple(b" " + stem for stem in _INSULT_PREFIXES)
 _ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 _ASCII_UPPER = bytes(range(65, 91))
 
