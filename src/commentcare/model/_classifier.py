@@ -57,16 +57,21 @@ class Classifier:
         self.version = model.card.version
 
     def predict_batch(self, comments: Sequence[Comment | str]) -> list[Classification]:
-        return self.predict_prepared(comments)[0]
+        return list(self.predict_prepared(comments)[0])
 
     def predict_prepared(
         self, comments: Sequence[Comment | str]
-    ) -> tuple[list[Classification], PreparedBatch]:
-        """Classify a batch; also return its prepared form, which reviews reuse."""
+    ) -> tuple[Iterator[Classification], PreparedBatch]:
+        """Classify a batch; also return its prepared form, which reviews reuse.
+
+        The classifications are built as they are read: a consumer that handles one at a time
+        keeps only one alive, so they die young instead of filling the garbage collector's
+        oldest generation (whose full collections then cost more than building them).
+        """
         pipeline = self.model.pipeline
         batch: PreparedBatch = pipeline[0].transform(comments)
         if not comments:
-            return [], batch
+            return iter(()), batch
         features: Any = batch
         for _, step in pipeline.steps[1:-1]:  # the Pipeline's own dispatch, without its overhead
             features = step.transform(features)
@@ -76,17 +81,16 @@ class Classifier:
         confidence = proba[np.arange(len(best)), best]
         labels = self.labels
         s, r, p, q = labels  # a dict display is twice as fast as dict(zip(...)) here
-        n = len(best)
-        # Built column-wise with map(): no Python-level loop body per comment.
-        out = list(
-            map(
-                Classification,
-                map(labels.__getitem__, best.tolist()),
-                confidence.tolist(),
-                [{s: a, r: b, p: c, q: d} for a, b, c, d in proba.tolist()],
-                (confidence < self.threshold).tolist(),
-                repeat(self.version, n),
-            )
+        # Column-wise, with map() and zip(): no Python-level loop body per comment, and no
+        # list per comment (a row of proba.tolist() would be one).
+        scores = ({s: a, r: b, p: c, q: d} for a, b, c, d in zip(*proba.T.tolist()))
+        out = map(
+            Classification,
+            map(labels.__getitem__, best.tolist()),
+            confidence.tolist(),
+            scores,
+            (confidence < self.threshold).tolist(),
+            repeat(self.version, len(best)),
         )
         return out, batch
 

@@ -125,7 +125,7 @@ class Moderator:
 
         reviewer = Reviewer(self.policy, self.replies, site_name or self.site_name, self.contact)
         for batch in batched(items, batch_size):
-            comments = [as_comment(x) for x in batch]
             # the items as given: a string is featurised as its Comment would be, without the look-ups
             classifications, prepared = self.classifier.predict_prepared(batch)
-            yield from reviewer.review_batch(comments, classifications, prepared)
+            # Comments and classifications are built as each review is: they die young with it.
+            yield from reviewer.review_batch(map(as_comment, batch), classifications, prepared)

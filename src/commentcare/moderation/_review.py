@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -84,7 +84,7 @@ class Reviewer:
         return self._review(comment, c, prepared.text, prepared)
 
     def review_batch(
-        self, comments: Sequence[Comment], classifications: Sequence[Classification], batch: PreparedBatch
+        self, comments: Iterable[Comment], classifications: Iterable[Classification], batch: PreparedBatch
     ) -> Iterator[Review]:
         """Review a classified batch in order, reading its prepared texts where they are.
 
