@@ -228,3 +228,42 @@ def test_invisible_characters_are_detected_from_the_bytes(text: str) -> None:
     from commentcare.model._text import _INVISIBLE_RE, _has_invisible
 
     assert _has_invisible(text) == bool(_INVISIBLE_RE.search(text))
+
+
+_AT_TEXT = st.lists(
+    st.sampled_from(["@", "@@", "a", "Z9", "_", ".", "-", "+", " ", "\n", "é", "x.com", ".co.uk", "İ", "1"]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_AT_TEXT)
+def test_handles_are_found_as_the_look_behind_first_pattern_finds_them(text: str) -> None:
+    import re
+
+    from commentcare.model._text import _HANDLE
+
+    plain = re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.]{1,30}")  # the definition
+    assert _HANDLE.subn("h", text) == plain.subn("h", text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_AT_TEXT)
+def test_the_e_mail_hint_flags_every_comment_with_an_address(text: str) -> None:
+    from commentcare.model._text import _EMAIL, _EMAIL_AT
+
+    if _EMAIL.search(text):
+        assert _EMAIL_AT.search(text)
+
+
+def test_the_odd_folding_class_is_the_alternation_it_replaced() -> None:
+    import re
+    import sys
+
+    from commentcare.model._text import _FOLDS_ODDLY
+
+    plain = re.compile(r"[\u0130\u0131\u017f\u212a]|[^\S \n]")
+    chars = (chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    assert [c for c in chars if _FOLDS_ODDLY.match(c)] == [
+        c for c in map(chr, range(sys.maxunicode + 1)) if not 0xD800 <= ord(c) < 0xE000 and plain.match(c)
+    ]
