@@ -267,3 +267,62 @@ def test_the_odd_folding_class_is_the_alternation_it_replaced() -> None:
     assert [c for c in chars if _FOLDS_ODDLY.match(c)] == [
         c for c in map(chr, range(sys.maxunicode + 1)) if not 0xD800 <= ord(c) < 0xE000 and plain.match(c)
     ]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(
+                [
+                    "WWW.",
+                    "www",
+                    ".",
+                    "Dot",
+                    "dotä",
+                    ".COMé",
+                    ".co",
+                    "m",
+                    "h ",
+                    "t",
+                    "p",
+                    "w ",
+                    "\n",
+                    " ",
+                    "[",
+                    "(",
+                    "{",
+                    ":/",
+                    "/",
+                    "é",
+                    "\U0001f600",
+                    "\u0130",
+                    "\u212a",
+                    "\u3000",
+                    "\xa0",
+                    ".u",
+                ]
+            ),
+            max_size=10,
+        ).map("".join),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_the_hints_flag_every_comment_their_patterns_find(docs: list[str]) -> None:
+    import numpy as np
+
+    from commentcare.model._text import _DOT_WORD, _HINTS, _TLD_SET, _hint_hits, _join
+
+    big = _join(docs)
+    utf8 = big.encode("utf-8", "surrogatepass")
+    nuls = np.flatnonzero(np.frombuffer(utf8, dtype=np.uint8) == 0)
+    non_ascii = "".join(c for c in big if not c.isascii())
+    flagged = set(_hint_hits(big, utf8, nuls, non_ascii))
+    for i, doc in enumerate(docs):
+        low = doc.lower()
+        for kind, patterns in _HINTS.items():
+            if any(p in low if isinstance(p, str) else p.search(low) for p in patterns):
+                assert (kind, i) in flagged
+        if any(m.group(1) in _TLD_SET for m in _DOT_WORD.finditer(low)):
+            assert ("url", i) in flagged
