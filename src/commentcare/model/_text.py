@@ -428,14 +428,11 @@ def _has_invisible(big: str) -> bool:
     )
 
 
-def _nfkc(docs: list[str]) -> bool:
+def _nfkc(docs: list[str]) -> None:
     """NFKC, in place, for the comments that need it (most are ASCII or already normal)."""
-    changed = False
     for i, d in enumerate(docs):
         if not d.isascii() and not unicodedata.is_normalized("NFKC", d):
             docs[i] = unicodedata.normalize("NFKC", d)
-            changed = True
-    return changed
 
 
 def _hint_hits(big: str, utf8: bytes, nuls: np.ndarray, non_ascii: str) -> Iterator[tuple[str, int]]:
@@ -481,24 +478,17 @@ def prepare_batch(texts: Sequence[str], author_urls: Sequence[str | None] | None
     had_markup = np.zeros(n, dtype=bool)
     extra_links: dict[int, list[str]] = {}
 
-    big = _join(work)
-    starts = _starts(work)
-    flagged: set[int] = set()
-    for needle in ("<", "&", "[url", "[URL"):
-        if needle in big:
-            flagged.update(_docs_hit(big, starts, needle))
-    if big.count("\x00") > n:  # a NUL inside a comment (each separator holds one)
-        flagged.update(i for i, t in enumerate(work) if "\x00" in t)
-    if flagged:
-        for i in sorted(flagged):
-            t2, links, had = _markup_and_bbcode(work[i].replace("\x00", ""))
+    # Markup, BBCode links and NULs, found comment by comment: cheaper than finding them in the
+    # joined batch, which would then have to be joined again.
+    for i, t in enumerate(work):
+        if "<" in t or "&" in t or "[url" in t or "[URL" in t or "\x00" in t:
+            t2, links, had = _markup_and_bbcode(t.replace("\x00", ""))
             work[i] = t2
             had_markup[i] = had
             if links:
                 extra_links[i] = links
-    normalized = _nfkc(work) if flagged or not big.isascii() else False
-    if flagged or normalized:
-        big = _join(work)
+    _nfkc(work)
+    big = _join(work)
     if _has_invisible(big):
         big = _INVISIBLE_RE.sub("", big)
     if "\r" in big:
