@@ -136,8 +136,18 @@ _TLD_SET = frozenset(_TLDS.split("|"))
 # faster than str.lower(), and each scan reads a byte per character instead of up to four. They
 # flag at least the comments the str hints flag as long as lower() makes no ASCII letter from
 # another character and the only whitespace is ASCII (see _hint_subject).
+# The bytes are also translated so that "(" and "{" read "[": one scan for "[." then serves the
+# three hints "[.", "(." and "{." (no other hint holds a bracket).
+_HINT_TABLE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ({", b"abcdefghijklmnopqrstuvwxyz[[")
 _HINTS_BYTES: dict[str, tuple[bytes | re.Pattern[bytes], ...]] = {
-    kind: tuple(p.encode() if isinstance(p, str) else re.compile(p.pattern.encode()) for p in patterns)
+    kind: tuple(
+        dict.fromkeys(
+            p.translate({ord("("): "[", ord("{"): "["}).encode()
+            if isinstance(p, str)
+            else re.compile(p.pattern.encode())
+            for p in patterns
+        )
+    )
     for kind, patterns in _HINTS.items()
 }
 _TLD_BYTES = frozenset(t.encode() for t in _TLD_SET)
@@ -452,7 +462,7 @@ def _hint_hits(big: str, utf8: bytes, nuls: np.ndarray, non_ascii: str) -> Itera
                 yield from ((kind, i) for i in _docs_hit(low, starts, pattern))
         tld_hits = [m.start() for m in _DOT_WORD.finditer(low) if m.group(1) in _TLD_SET]
     else:
-        low_bytes = utf8.lower()
+        low_bytes = utf8.translate(_HINT_TABLE)
         starts = nuls + 2  # each comment begins after "\x00\n"
         for kind, patterns_b in _HINTS_BYTES.items():
             for pattern_b in patterns_b:
