@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice, repeat
 from typing import Any
 
@@ -14,6 +15,8 @@ from commentcare.model._store import LoadedModel
 from commentcare.model._text import PreparedBatch
 
 __all__ = ["BATCH_SIZE", "Classifier", "as_comment"]
+
+log = logging.getLogger(__name__)
 
 #: Comments are featurised and scored this many at a time: large enough that per-batch NumPy
 #: work is amortised, small enough that memory stays flat on any input size.
@@ -55,6 +58,10 @@ class Classifier:
         self._order = np.array([classes.index(lbl) for lbl in Label])
         self.threshold = model.card.unsure_threshold
         self.version = model.card.version
+        self._predict_proba = pipeline.steps[-1][1].predict_proba
+        direct = _direct_proba(pipeline.steps[-1][1])
+        if direct is not None and _same_on_probe(pipeline, direct):
+            self._predict_proba = direct
 
     def predict_batch(self, comments: Sequence[Comment | str]) -> list[Classification]:
         return list(self.predict_prepared(comments)[0])
@@ -75,7 +82,7 @@ class Classifier:
         features: Any = batch
         for _, step in pipeline.steps[1:-1]:  # the Pipeline's own dispatch, without its overhead
             features = step.transform(features)
-        proba = np.asarray(pipeline.steps[-1][1].predict_proba(features), dtype=np.float64)[:, self._order]
+        proba = np.asarray(self._predict_proba(features), dtype=np.float64)[:, self._order]
         proba /= proba.sum(axis=1, keepdims=True)
         best = proba.argmax(axis=1)
         confidence = proba[np.arange(len(best)), best]
@@ -104,3 +111,74 @@ class Classifier:
                     if not isinstance(x, (str, Comment)):
                         raise TypeError(f"expected a str or a Comment, got {type(x).__name__}")
             yield from self.predict_prepared(batch)[0]
+
+
+def _direct_proba(final: Any) -> Callable[[Any], np.ndarray] | None:
+    """``final.predict_proba`` computed straight from the fitted parameters, or None.
+
+    Why: for one batch, scikit-learn's input validation and dispatch through three wrapped
+    estimators cost twice the arithmetic. This covers the structure ``commentcare train``
+    builds (temperature-scaled, sigmoid-calibrated logistic regression, one calibrated
+    classifier) and repeats scikit-learn's operations in its order; the caller keeps it only if
+    it gives bitwise the same probabilities on a probe batch, so any other model (or a
+    scikit-learn that computes differently) keeps the estimator's own method.
+    """
+    from scipy.special import expit
+
+    from commentcare.model._calibration import TemperatureScaled, _scale
+
+    try:
+        if type(final) is not TemperatureScaled:
+            return None
+        (calibrated,) = final.estimator.calibrated_classifiers_
+        lr = calibrated.estimator
+        if calibrated.method != "sigmoid" or type(lr).__name__ != "LogisticRegression":
+            return None
+        classes = list(calibrated.classes)
+        columns = [classes.index(c) for c in lr.classes_]
+        coef_t = np.ascontiguousarray(lr.coef_.T)  # what X @ coef_.T reads, without a copy per batch
+        intercept = lr.intercept_
+        sigmoids = [
+            (c.a_, c.b_) for c in calibrated.calibrators
+        ]  # as they are: their type sets the precision
+        temperature = final.temperature
+    except (AttributeError, ValueError, TypeError):
+        return None
+    n_classes = len(classes)
+    if n_classes < 3 or len(sigmoids) != n_classes or coef_t.shape[1] != n_classes:
+        return None
+
+    def predict_proba(X: Any) -> np.ndarray:
+        scores = X @ coef_t + intercept
+        proba = np.zeros((scores.shape[0], n_classes))
+        for j, (col, (a, b)) in enumerate(zip(columns, sigmoids)):
+            proba[:, col] = expit(-(a * np.ravel(scores[:, j]) + b))
+        denominator = np.sum(proba, axis=1)[:, np.newaxis]
+        proba = np.divide(proba, denominator, out=np.full_like(proba, 1 / n_classes), where=denominator != 0)
+        proba[(proba > 1.0) & (proba <= 1.0 + 1e-5)] = 1.0
+        return _scale(proba, temperature)
+
+    return predict_proba
+
+
+#: Comments of every class and none, with links, markup and odd text: a probe batch.
+_PROBE = (
+    "Thank you so much for this recipe, my kids loved it!",
+    "I was charged twice for order #4471 and nobody answers my emails.",
+    "This is the worst site ever, you people are clueless!!!",
+    "Cheap pills at www.example-pharma.com, call +1 555 123 4567",
+    "<p>Great <b>post</b>, see <a href='http://x.example.org'>this</a></p>",
+    "meh",
+    "",
+    "\u00e9t\u00e9 \U0001f600 ??? 12345",
+)
+
+
+def _same_on_probe(pipeline: Any, direct: Callable[[Any], np.ndarray]) -> bool:
+    """Whether ``direct`` gives bitwise the probabilities of the pipeline's last step."""
+    try:
+        X = pipeline[:-1].transform(list(_PROBE))
+        return bool(np.array_equal(direct(X), pipeline.steps[-1][1].predict_proba(X)))
+    except Exception:  # any failure means: use the estimator's own method
+        log.debug("direct probabilities unavailable", exc_info=True)
+        return False
