@@ -203,28 +203,35 @@ class WordNgrams(BaseEstimator, TransformerMixin):  # type: ignore[misc]
             ok = np.flatnonzero((a > 0) & (b > 0))
             pairs[ok, 1] = bigram_table.get((a[ok] * width + b[ok]).astype(np.uint64))
         col = pairs.ravel()
-        row = np.repeat(doc_of, 2)
-        extra_rows: list[int] = []
-        grams: list[str] = []
-        for i, domains in enumerate(X.domains):
-            if domains:
-                for g in self._domain_grams(domains):
-                    extra_rows.append(i)
-                    grams.append(g)
-        if grams:
+        # Where each comment's entries begin in ``col`` (tokens come in comment order).
+        bounds = 2 * np.searchsorted(doc_of, np.arange(n + 1))
+        with_domains = [i for i, d in enumerate(X.domains) if d]
+        if with_domains:
+            extra_rows: list[int] = []
+            grams: list[str] = []
+            for i in with_domains:
+                g = self._domain_grams(X.domains[i])
+                grams += g
+                extra_rows += [i] * len(g)
             gram_ids = token_table.get(hash_strings(grams))
-            col = np.concatenate([col, np.where(gram_ids > 0, self.unigram_columns_[gram_ids], -1)])
-            row = np.concatenate([row, np.asarray(extra_rows, dtype=np.int64)])
-            order = np.argsort(row, kind="stable")  # two sorted runs: a linear merge
-            col, row = col[order], row[order]
+            rows = np.asarray(extra_rows, dtype=np.int64)
+            # Each comment's domain grams go at the end of its entries: rows stay in order.
+            col = np.insert(
+                col, bounds[rows + 1], np.where(gram_ids > 0, self.unigram_columns_[gram_ids], -1)
+            )
+            bounds += np.searchsorted(rows, np.arange(n + 1))
         keep = col >= 0
-        return _tfidf_rows(row[keep], col[keep], n, n_features, self.idf_)
+        kept_before = np.zeros(len(col) + 1, dtype=np.int64)
+        np.cumsum(keep, out=kept_before[1:])
+        return _tfidf_rows(kept_before[bounds], col[keep], n_features, self.idf_)
 
 
-def _tfidf_rows(row: np.ndarray, col: np.ndarray, n: int, n_features: int, idf: np.ndarray) -> sp.csr_matrix:
-    """CSR of log(1 + count) * idf per (row, col), each row scaled to unit length (rows sorted)."""
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+def _tfidf_rows(indptr: np.ndarray, col: np.ndarray, n_features: int, idf: np.ndarray) -> sp.csr_matrix:
+    """CSR of log(1 + count) * idf per (row, col), each row scaled to unit length.
+
+    ``indptr`` delimits the rows of ``col``, whose columns may repeat and come in any order.
+    """
+    n = len(indptr) - 1
     m = sp.csr_matrix(
         (np.ones(len(col), dtype=np.float32), col.astype(np.int32), indptr.astype(np.int32)),
         shape=(n, n_features),
