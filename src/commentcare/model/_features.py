@@ -312,9 +312,9 @@ def _char_classes() -> tuple[np.ndarray, np.ndarray]:
         cp == 33,  # !
         cp == 63,  # ?
     ]
-    lut = np.zeros(0x10000, dtype=np.int64)
+    lut = np.zeros(0x10000, dtype=np.uint8)  # six bits; a byte a character is cheap to gather
     for i, b in enumerate(bits):
-        lut |= b.astype(np.int64) << i
+        lut |= b.astype(np.uint8) << i
     values = np.arange(1 << len(bits))
     select = np.stack([(values >> i) & 1 for i in range(len(bits))], axis=1).astype(np.float64)
     return lut, select
