@@ -35,3 +35,20 @@ def test_other_final_steps_keep_their_own_method(moderator: Moderator) -> None:
     assert _direct_proba(LogisticRegression()) is None
     calibrated = moderator.pipeline.steps[-1][1].estimator
     assert _direct_proba(calibrated) is None  # not temperature-scaled: another structure
+
+
+def test_classifications_are_built_as_their_constructor_builds_them(moderator: Moderator) -> None:
+    from dataclasses import fields
+
+    from commentcare import Classification, Label
+    from commentcare.model._classifier import _new_classification
+
+    assert not hasattr(Classification, "__post_init__")  # else the fast path would skip it
+    scores = dict.fromkeys(Label, 0.25)
+    fast = _new_classification(Label.RANT, 0.25, scores, True, "v")
+    assert fast == Classification(Label.RANT, 0.25, scores, True, "v")
+    assert [f.name for f in fields(fast)] == [f.name for f in fields(Classification)]
+    got = moderator.classify("Thanks, this fixed my login problem!")
+    assert type(got) is Classification and got == Classification(
+        got.label, got.confidence, dict(got.scores), got.unsure, got.model_version
+    )
