@@ -135,16 +135,18 @@ _TLD_SET = frozenset(_TLDS.split("|"))
 # The same hints for the batch's UTF-8 bytes lower-cased as ASCII: bytes.lower() is ten times
 # faster than str.lower(), and each scan reads a byte per character instead of up to four. They
 # flag at least the comments the str hints flag as long as lower() makes no ASCII letter from
-# another character and the only whitespace is ASCII (see _hint_subject).
-# The bytes are also translated so that "(" and "{" read "[": one scan for "[." then serves the
-# three hints "[.", "(." and "{." (no other hint holds a bracket).
-_HINT_TABLE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ({", b"abcdefghijklmnopqrstuvwxyz[[")
+# another character and the only whitespace is " " and "\n" (see _hint_hits). The translation
+# also makes "(" and "{" read "[", so that one scan for "[." serves three hints (no other hint
+# holds a bracket), and "\n" read " ", so that "\s" is a space: "h +t" then starts with the
+# two-character literal "h " that the regex engine finds with a fast scan, where "h\s+t" was
+# tried at every "h".
+_HINT_TABLE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ({\n", b"abcdefghijklmnopqrstuvwxyz[[ ")
 _HINTS_BYTES: dict[str, tuple[bytes | re.Pattern[bytes], ...]] = {
     kind: tuple(
         dict.fromkeys(
             p.translate({ord("("): "[", ord("{"): "["}).encode()
             if isinstance(p, str)
-            else re.compile(p.pattern.encode())
+            else re.compile(p.pattern.replace(r"\s", " ").encode())
             for p in patterns
         )
     )
