@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -170,7 +171,6 @@ _INVISIBLE_CHARS = "".join(chr(c) for c in _INVISIBLE if c not in (0x09, 0x0D))
 _INVISIBLE_RE = re.compile("[" + re.escape(_INVISIBLE_CHARS) + "]")
 # Every byte but the ASCII characters above: deleting them leaves the ASCII controls, if any.
 _NOT_ASCII_CONTROL = bytes(b for b in range(256) if not (b < 128 and chr(b) in _INVISIBLE_CHARS))
-_KINDS = ("url", "email", "obf", "handle", "phone", "lead")
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +197,7 @@ class PreparedBatch:
     texts: list[str]
     urls: list[tuple[str, ...]]
     domains: list[tuple[str, ...]]
-    counts: dict[str, np.ndarray]  # per kind in _KINDS: matches per comment
+    counts: dict[str, np.ndarray]  # url, email, obf, handle, phone, lead: matches per comment
     had_markup: np.ndarray
     original_length: np.ndarray
     author_urls: list[str]
@@ -447,8 +447,8 @@ def _nfkc(docs: list[str]) -> None:
             docs[i] = unicodedata.normalize("NFKC", d)
 
 
-def _hint_hits(big: str, utf8: bytes, nuls: np.ndarray, non_ascii: str) -> Iterator[tuple[str, int]]:
-    """(kind, comment) for every hint that occurs in a comment of the joined batch.
+def _hint_hits(big: str, utf8: bytes, nuls: np.ndarray, non_ascii: str) -> Iterator[tuple[str, list[int]]]:
+    """(kind, the comments it occurs in) for every hint, over the joined batch.
 
     The hints are case-insensitive. They run over the lower-cased UTF-8 bytes unless a character
     of the batch would make them miss there: one that ``str.lower()`` turns into an ASCII letter
@@ -461,16 +461,16 @@ def _hint_hits(big: str, utf8: bytes, nuls: np.ndarray, non_ascii: str) -> Itera
         starts = _starts(low.split(_SEP)[1:])
         for kind, patterns in _HINTS.items():
             for pattern in patterns:
-                yield from ((kind, i) for i in _docs_hit(low, starts, pattern))
+                yield kind, _docs_hit(low, starts, pattern)
         tld_hits = [m.start() for m in _DOT_WORD.finditer(low) if m.group(1) in _TLD_SET]
     else:
         low_bytes = utf8.translate(_HINT_TABLE)
         starts = nuls + 2  # each comment begins after "\x00\n"
         for kind, patterns_b in _HINTS_BYTES.items():
             for pattern_b in patterns_b:
-                yield from ((kind, i) for i in _docs_hit(low_bytes, starts, pattern_b))
+                yield kind, _docs_hit(low_bytes, starts, pattern_b)
         tld_hits = [m.start() for m in _DOT_WORD_BYTES.finditer(low_bytes) if m.group(1) in _TLD_BYTES]
-    yield from (("url", i) for i in _docs_of(starts, tld_hits))
+    yield "url", _docs_of(starts, tld_hits)
 
 
 def prepare_batch(texts: Sequence[str], author_urls: Sequence[str | None] | None = None) -> PreparedBatch:
@@ -512,37 +512,36 @@ def prepare_batch(texts: Sequence[str], author_urls: Sequence[str | None] | None
 
     # Hints run over the lower-cased batch; only the comments they hit get the full patterns.
     docs = big.split(_SEP)[1:]
-    starts = _starts(docs)
     utf8 = big.encode("utf-8", "surrogatepass")
     nuls = np.flatnonzero(np.frombuffer(utf8, dtype=np.uint8) == 0)  # one per separator
     non_ascii = "" if big.isascii() else utf8.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
-    cand: dict[int, set[str]] = {i: set() for i in extra_links}
-    if "@" in big:  # common (tweets, replies): one test per comment beats a find per "@"
-        for i, d in enumerate(docs):
-            if "@" in d:
-                cand.setdefault(i, set()).add("at")
-    for kind, i in _hint_hits(big, utf8, nuls, non_ascii):
-        cand.setdefault(i, set()).add(kind)
+    # Links from markup are extracted whatever the hints say.
+    cand: defaultdict[int, set[str]] = defaultdict(set, {i: set() for i in extra_links})
+    for kind, hits in _hint_hits(big, utf8, nuls, non_ascii):
+        for i in hits:
+            cand[i].add(kind)
     for i in _phone_hints(utf8, nuls, non_ascii, docs):
-        cand.setdefault(i, set()).add("phone")
+        cand[i].add("phone")
 
-    # Leading mentions: found for the whole batch in one scan, cut off each comment by slicing.
     lead = np.zeros(n, dtype=np.int32)
     if "@" in big:
+        # Leading mentions: found for the whole batch in one scan, cut off each comment by slicing.
         spans = [(m.start(), m.end()) for m in _LEADING_BATCH.finditer(big)]
         if spans:
+            starts = _starts(docs)
             first = np.asarray(spans, dtype=np.int64)
             which = np.searchsorted(starts, first[:, 0], side="right")  # each match starts at a NUL
             lead[which] = 1
             for i, cut in zip(which.tolist(), (first[:, 1] - starts[which]).tolist()):
                 docs[i] = docs[i][cut:]
-        for i in list(cand):
-            kinds = cand[i]
-            if kinds == {"at"} and "@" not in docs[i] and i not in extra_links:
-                del cand[i]  # only leading mentions: nothing left to extract
+        # An "@" left after the cut may be a handle or an e-mail address. Common (tweets,
+        # replies): one test per comment beats a find per "@".
+        for i, d in enumerate(docs):
+            if "@" in d:
+                cand[i].add("at")
 
-    counts = {k: np.zeros(n, dtype=np.int32) for k in _KINDS}
-    counts["lead"] = lead
+    found_counts = {k: np.zeros(n, dtype=np.int32) for k in ("email", "obf", "handle", "phone")}
+    email, obf, handle, phone = found_counts.values()
     urls: list[tuple[str, ...]] = [()] * n
     domains: list[tuple[str, ...]] = [()] * n
     for i, kinds in cand.items():
@@ -551,9 +550,9 @@ def prepare_batch(texts: Sequence[str], author_urls: Sequence[str | None] | None
         if links:
             urls[i] = tuple(dict.fromkeys(links))
             domains[i] = tuple(dict.fromkeys(map(_domain, urls[i])))
-        c = counts
-        c["email"][i], c["obf"][i], c["handle"][i], c["phone"][i] = e, o, h, p
-    counts["url"] = np.fromiter(map(len, urls), dtype=np.int32, count=n)
+        if e or o or h or p:  # the arrays start at zero: most comments need no assignment
+            email[i], obf[i], handle[i], phone[i] = e, o, h, p
+    counts = {"url": np.fromiter(map(len, urls), dtype=np.int32, count=n), **found_counts, "lead": lead}
     out_texts = [d.strip() for d in docs]
     if max(map(len, out_texts), default=0) > MAX_FEATURE_CHARS:
         out_texts = [d[:MAX_FEATURE_CHARS] for d in out_texts]
