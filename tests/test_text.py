@@ -189,15 +189,20 @@ def test_line_breaks_are_read_as_the_html_parser_reads_them(text: str) -> None:
                 "1.5",
                 "i.e.",
                 "k.ru",
+                "\t",
+                "\u0131",
+                "\xc9.COM",
+                "\u2003",
             ]
         ),
         max_size=10,
     ).map("".join)
 )
 def test_links_are_found_as_the_full_pattern_finds_them(text: str) -> None:
-    from commentcare.model._text import _URL, _url_matches
+    from commentcare.model._text import _FOLDS_ODDLY, _URL, _folds_oddly, _url_matches
 
     assert [m.span() for m in _url_matches(text)] == [m.span() for m in _URL.finditer(text)]
+    assert _folds_oddly(text) == bool(_FOLDS_ODDLY.search(text))
 
 
 @settings(max_examples=300, deadline=None)

@@ -352,11 +352,11 @@ def _url_matches(text: str) -> Iterator[re.Match[str]]:
     character that case-folds to an ASCII letter other than by ``lower()`` (the dotless i), is
     scanned whole.
     """
-    if _FOLDS_ODDLY.search(text):
+    if _folds_oddly(text):
         yield from _URL.finditer(text)
         return
-    ascii_text = text.isascii()
-    low = text.lower()
+    # Newlines read as spaces: a link ends at either, and "\b" sees both alike.
+    low = text.lower().replace("\n", " ")
     anchors = [m.start() for m in _DOT_WORD.finditer(low) if m.group(1) in _TLD_SET]
     for needle in ("://", "www."):
         i = low.find(needle)
@@ -365,12 +365,22 @@ def _url_matches(text: str) -> Iterator[re.Match[str]]:
             i = low.find(needle, i + 1)
     runs: set[tuple[int, int]] = set()
     for p in anchors:
-        start = max(low.rfind(" ", 0, p), low.rfind("\n", 0, p)) + 1
-        ends = [e for e in (low.find(" ", p), low.find("\n", p)) if e >= 0]
-        runs.add((start, min(ends) + 1 if ends else len(low)))  # one character past: \b sees it
-    pattern, subject = (_URL_LOWER, low) if ascii_text else (_URL, text)
+        end = low.find(" ", p)
+        runs.add((low.rfind(" ", 0, p) + 1, end + 1 if end >= 0 else len(low)))  # one past: \b sees it
+    pattern, subject = (_URL_LOWER, low) if text.isascii() else (_URL, text)
     for start, end in sorted(runs):
         yield from pattern.finditer(subject, start, end)
+
+
+#: Every ASCII character but those ``_FOLDS_ODDLY`` matches: deleting them leaves those, if any.
+_NOT_ODD_ASCII = bytes(b for b in range(128) if not _FOLDS_ODDLY.match(chr(b)))
+
+
+def _folds_oddly(text: str) -> bool:
+    """``_FOLDS_ODDLY.search(text)``; for ASCII text (most), a byte deletion instead of a scan."""
+    if text.isascii():
+        return bool(text.encode("ascii").translate(None, _NOT_ODD_ASCII))
+    return _FOLDS_ODDLY.search(text) is not None
 
 
 def _docs_hit(big: Any, starts: np.ndarray, pattern: Any) -> list[int]:
