@@ -511,17 +511,19 @@ def prepare_batch(texts: Sequence[str], author_urls: Sequence[str | None] | None
                 extra_links[i] = links
     _nfkc(work)
     big = _join(work)
+    joined = big
     if _has_invisible(big):
         big = _INVISIBLE_RE.sub("", big)
     if "\r" in big:
         big = big.replace("\r", "\n")
     if "\t" in big:
         big = big.replace("\t", " ")
-    if "  " in big:
-        big = _MULTISPACE.sub(" ", big)
+    # Runs of spaces are collapsed comment by comment, after the leading mentions are cut: most
+    # batches hold a double space somewhere, and collapsing the joined batch meant splitting it
+    # again. No hint depends on how many spaces there are (the phone hint may flag more).
+    docs = big.split(_SEP)[1:] if big is not joined else work
 
     # Hints run over the lower-cased batch; only the comments they hit get the full patterns.
-    docs = big.split(_SEP)[1:]
     utf8 = big.encode("utf-8", "surrogatepass")
     nuls = np.flatnonzero(np.frombuffer(utf8, dtype=np.uint8) == 0)  # one per separator
     non_ascii = "" if big.isascii() else utf8.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
@@ -544,6 +546,10 @@ def prepare_batch(texts: Sequence[str], author_urls: Sequence[str | None] | None
             lead[which] = 1
             for i, cut in zip(which.tolist(), (first[:, 1] - starts[which]).tolist()):
                 docs[i] = docs[i][cut:]
+    for i, d in enumerate(docs):
+        if "  " in d:
+            docs[i] = _MULTISPACE.sub(" ", d)
+    if "@" in big:
         # An "@" left after the cut may be a handle or an e-mail address. Common (tweets,
         # replies): one test per comment beats a find per "@".
         for i, d in enumerate(docs):
