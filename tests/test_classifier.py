@@ -41,11 +41,12 @@ def test_classifications_are_built_as_their_constructor_builds_them(moderator: M
     from dataclasses import fields
 
     from commentcare import Classification, Label
-    from commentcare.model._classifier import _new_classification
+    from commentcare._types import new_classification
 
     assert not hasattr(Classification, "__post_init__")  # else the fast path would skip it
     scores = dict.fromkeys(Label, 0.25)
-    fast = _new_classification(Label.RANT, 0.25, scores, True, "v")
+    fast = new_classification(Label.RANT, 0.25, scores, True, "v")
+    assert type(fast) is Classification
     assert fast == Classification(Label.RANT, 0.25, scores, True, "v")
     assert [f.name for f in fields(fast)] == [f.name for f in fields(Classification)]
     got = moderator.classify("Thanks, this fixed my login problem!")

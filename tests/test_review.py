@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from commentcare import Action, Classification, Comment, Label, Moderator, triage
+from commentcare import Action, Classification, Comment, Label, Moderator, Review, triage
+from commentcare._types import comment_of_text, new_review
+from commentcare.model._classifier import as_comment
 from commentcare.moderation import Policy, ReplyPack
 from commentcare.moderation._review import Reviewer
 
@@ -134,3 +140,215 @@ def test_review_many_streams_in_order_with_the_real_model(moderator: Moderator):
     assert reviews[0].label is Label.SPAM and reviews[0].reply is None
     assert reviews[1].label is Label.PRAISE and "Priya" in reviews[1].reply.text
     assert reviews[2].label is Label.COMPLAINT and "Sam" in reviews[2].reply.text
+
+
+# -- the fast paths give what the rules say, written plainly ---------------------------------------
+
+TEXTS = [
+    "I was charged twice for my subscription this month!",
+    "My order #A-123 never arrived. Where is it?",
+    "YOU IDIOTS lost my parcel AGAIN, worst service ever",
+    "this is garbage and the login page crashes every time",
+    "Loved the photos of Lisbon! Thanks for sharing.",
+    "Thanks for the great recipe tips, really",
+    "The cake looks amazing, my kids adored it",
+    "Check out my channel http://vid-promo.example and subscribe!! Earn $500 per day",
+    "ok",
+    "",
+    "Hi.Refund still missing, no. 5531",
+    "cannot cancel my account, support never answered",
+    "Ça a planté: the app doesn't work after the update",
+    "ſign in is broken",  # a character that folds to an ASCII letter: no gate is trusted
+    "WHAT A FUCKING JOKE. SCAMMERS.",
+    "the oven temperature in step 3 is wrong, 350 not 450",
+]
+AUTHORS = [None, "maria gomez", "Dana Lee", "anonymous", "maria gomez", None, "O'Neil", "x1"]
+
+
+def comments() -> list[Comment]:
+    out = []
+    for i, text in enumerate(TEXTS * 2):
+        out.append(
+            Comment(
+                text,
+                id=None if i % 3 == 0 else str(i),
+                author=AUTHORS[i % len(AUTHORS)],
+                author_email="a@x.test" if i % 5 == 0 else None,
+                created_at=None if i % 4 == 0 else T0 + timedelta(minutes=i),
+                post_title="Best bakeries" if i % 2 else None,
+            )
+        )
+    return out
+
+
+def plain_reviews(rv: Reviewer, items: list[Comment], verdicts: list[Classification]) -> list[tuple]:
+    """The review rules one comment at a time, as they read before the batch fast path."""
+    from commentcare.model._text import prepare
+    from commentcare.moderation import _signals as sig
+
+    seen: set[str] = set()
+    out = []
+    for comment, c in zip(items, verdicts, strict=True):
+        keys = [
+            k
+            for k in ((comment.author_email or "").strip().lower(), (comment.author or "").strip().lower())
+            if k
+        ]
+        first_time = not any(k in seen for k in keys)
+        seen.update(keys)
+        p = prepare(comment.text, comment.author_url)
+        w = sig.words(p.text)
+        unsure = c.unsure if rv.policy.hold_below is None else c.confidence < rv.policy.hold_below
+        problem, replies = None, ()
+        if c.label is Label.SPAM:
+            action = Action.HOLD if unsure else Action.REMOVE
+            reasons = sig._spam_reasons(p, w) or ["reads like promotion, not conversation"]
+        elif c.label is Label.RANT:
+            action = Action.HOLD
+            reasons = sig._rant_reasons(p.text, w)
+            problem = sig._find_problem(p.text, w)
+            reasons.append(
+                f"may hide a real grievance: {problem.kind}; answer it, do not delete in haste"
+                if problem
+                else "no specific problem named"
+            )
+        elif c.label is Label.COMPLAINT:
+            action = Action.HOLD if unsure else Action.APPROVE_AND_REPLY
+            problem = sig._find_problem(p.text, w)
+            reasons = [
+                f"names a specific problem: {problem.kind}"
+                if problem
+                else "a complaint; the problem needs a human reading"
+            ]
+            if first_time:
+                reasons.append("first-time complainer: answer first")
+        else:
+            action = Action.HOLD if unsure else Action.APPROVE_AND_REPLY
+            reasons = ["thanks or compliments, no problem raised"]
+        if unsure:
+            reasons.append(f"model unsure ({c.confidence:.0%} {c.label.value}): a human should decide")
+        priority = (
+            1
+            if c.label is Label.COMPLAINT and first_time
+            else {"complaint": 2, "rant": 3, "praise": 4, "spam": 5}[c.label.value]
+        )
+        window = rv.policy.respond_within.get(c.label)
+        if window is not None and c.label is not Label.SPAM:
+            if c.label is Label.COMPLAINT and first_time:
+                window = window * rv.policy.first_time_factor
+        else:
+            window = None
+        if c.label is not Label.SPAM:
+            values = {
+                "first_name": sig.first_name(comment.author),
+                "author": comment.author,
+                "post_title": comment.post_title,
+                "site_name": rv.site_name,
+                "contact": rv.contact,
+                "problem": problem.phrase if problem else None,
+                "problem_quote": problem.quote if problem else None,
+                "liked": sig.liked_thing(p.text) if c.label is Label.PRAISE else None,
+            }
+            chosen = rv.pack.choose(c.label.value, comment.id or comment.text, rv.policy.replies_per_comment)
+            replies = tuple(rv.pack.render(t, values) for t in chosen)
+        out.append((action, priority, window, tuple(reasons), replies))
+    return out
+
+
+def check_batch(
+    rv: Reviewer, moderator: Moderator, items: list[Comment], verdicts: list[Classification]
+) -> None:
+    _, batch = moderator.classifier.predict_prepared(items)
+    before = datetime.now(timezone.utc)
+    got = list(rv.review_batch(items, verdicts, batch))
+    after = datetime.now(timezone.utc)
+    want = plain_reviews(rv, items, verdicts)
+    assert len(got) == len(want) == len(items)
+    for r, comment, c, (action, priority, window, reasons, replies) in zip(got, items, verdicts, want):
+        assert (r.comment, r.classification) == (comment, c)
+        assert (r.action, r.priority, r.reasons, r.replies) == (action, priority, reasons, replies)
+        if window is None:
+            assert r.respond_by is None
+        elif comment.created_at is not None:
+            assert r.respond_by == comment.created_at + window
+        else:  # now, read once per batch, plus the window
+            assert before + window <= r.respond_by <= after + window
+
+
+@pytest.mark.parametrize("label", list(Label))
+@pytest.mark.parametrize("unsure", [False, True])
+def test_batch_review_reads_as_the_plain_rules(moderator: Moderator, label: Label, unsure: bool):
+    items = comments()
+    verdicts = [verdict(label, 0.4 if unsure else 0.9, unsure) for _ in items]
+    check_batch(reviewer(), moderator, items, verdicts)
+
+
+def test_batch_review_of_mixed_labels_and_another_policy(moderator: Moderator):
+    items = comments()
+    labels = list(Label)
+    verdicts = [verdict(labels[i % 4], 0.5 + (i % 5) / 10, i % 3 == 0) for i in range(len(items))]
+    check_batch(reviewer(), moderator, items, verdicts)
+    policy = Policy(
+        respond_within={Label.COMPLAINT: timedelta(hours=2), Label.SPAM: timedelta(hours=1)},
+        first_time_factor=0.25,
+        hold_below=0.75,
+        replies_per_comment=7,  # more than a situation has: each variant once
+    )
+    check_batch(Reviewer(policy, ReplyPack.default(), None, None), moderator, items, verdicts)
+
+
+def test_a_pack_that_chooses_its_own_way_is_asked(moderator: Moderator):
+    class Last(ReplyPack):
+        def choose(self, situation: str, key: str, n: int = 1) -> list:
+            return self.templates[situation][-n:]
+
+    base = ReplyPack.default()
+    pack = Last(base.templates, base.defaults, "last")
+    items = comments()[:6]
+    _, batch = moderator.classifier.predict_prepared(items)
+    reviews = list(
+        Reviewer(Policy(), pack, None, None).review_batch(items, [verdict(Label.PRAISE)] * 6, batch)
+    )
+    assert all(
+        [x.template for x in r.replies] == [t.id for t in base.templates["praise"][-2:]] for r in reviews
+    )
+
+
+def test_review_many_is_one_reviewer_reviewing_one_at_a_time(moderator: Moderator):
+    items: list[Comment | str] = [*comments(), *TEXTS]
+    many = list(moderator.review_many(items, batch_size=7))
+    rv = Reviewer(moderator.policy, moderator.replies, moderator.site_name, moderator.contact)
+    one = [rv.review(as_comment(x), c) for x, c in zip(items, moderator.classify_many(items))]
+    assert [r.comment for r in many[-len(TEXTS) :]] == [Comment(text=t) for t in TEXTS]
+    assert [(r.comment, r.classification, r.action, r.priority, r.reasons, r.replies) for r in many] == [
+        (r.comment, r.classification, r.action, r.priority, r.reasons, r.replies) for r in one
+    ]
+    assert [r.respond_by for r in many[: -len(TEXTS)] if r.comment.created_at] == [
+        r.respond_by for r in one[: -len(TEXTS)] if r.comment.created_at
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text())
+def test_a_comment_from_a_string_is_comment_of_text_in_every_field(text: str):
+    slow, fast, via = Comment(text=text), comment_of_text(text), as_comment(text)
+    for c in (fast, via):
+        assert type(c) is Comment and c == slow and hash(c) == hash(slow)
+        assert all(getattr(c, f.name) == getattr(slow, f.name) for f in dataclasses.fields(Comment))
+        assert c.extra == {} and c.extra is not slow.extra  # a dict of its own, as the default factory gives
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            c.text = "x"  # type: ignore[misc]
+    assert comment_of_text(text).extra is not fast.extra
+    assert pickle.loads(pickle.dumps(fast)) == slow and dataclasses.replace(fast, id="1") == Comment(
+        text, id="1"
+    )
+
+
+def test_a_fast_review_is_a_review_in_every_field():
+    c = Comment("x", id="1")
+    args = (c, verdict(Label.RANT), Action.HOLD, 3, T0, ("a", "b"), ())
+    fast, slow = new_review(*args), Review(*args)
+    assert type(fast) is Review and fast == slow and fast.label is Label.RANT
+    assert all(getattr(fast, f.name) == getattr(slow, f.name) for f in dataclasses.fields(Review))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.priority = 1  # type: ignore[misc]

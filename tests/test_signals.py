@@ -228,9 +228,16 @@ def test_gate_tables_are_consistent():
     # words looked up in Words.hits must be among those a comment keeps
     assert sig._LIKED_STARTS <= sig._KEYWORDS
     assert sig._INSULT_WORDS <= sig._KEYWORDS
-    rule_stems = sig._RULE_STEMS_RE.pattern[2:-1].split(b"|")
-    for a in rule_stems:  # findall finds every stem only if none begins another
-        assert not any(b != a and b.startswith(a) for b in rule_stems)
+    for a in sig._STEMS:  # findall finds every stem only if none begins another
+        assert not any(b != a and b.startswith(a) for b in sig._STEMS)
+    # the insult gate is one need (its words and stems), as _rant_reasons reads it
+    assert sig._INSULT_GATE.ways == ((sig._Need(sig._INSULT_WORDS, sig._INSULT_STEMS),),)
+    # a problem rule is tried only where its matches begin: the words it begins with are kept
+    for starts, _ in sig._PROBLEM_STARTS:
+        assert starts <= sig._KEYWORDS
+    stems = sig.words("x refunds, the CRASH! glitchy shitty loans").stems
+    assert stems == {b"refund", b"crash", b"glitch", b"shit", b"loan"}
+    assert sig.words("Ça s'est crashé").stems == {b"crash"}
     for g in sig._GATES:
         for way in g.ways:
             assert all(n.words or n.stems for n in way)

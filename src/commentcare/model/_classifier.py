@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import fields
 from itertools import islice, repeat
 from typing import Any
 
 import numpy as np
 
 from commentcare._errors import ModelError
-from commentcare._types import Classification, Comment, Label
+from commentcare._types import Classification, Comment, Label, comment_of_text, new_classification
 from commentcare.model._store import LoadedModel
 from commentcare.model._text import PreparedBatch
 
@@ -27,41 +26,13 @@ _ACCEPTED = frozenset({str, Comment})
 
 
 def as_comment(item: Comment | str) -> Comment:
+    if type(item) is str:  # the common case first
+        return comment_of_text(item)  # Comment(text=item), without the frozen __init__'s cost
     if isinstance(item, Comment):
         return item
     if isinstance(item, str):
-        return Comment(text=item)
+        return comment_of_text(item)
     raise TypeError(f"expected a str or a Comment, got {type(item).__name__}")
-
-
-def _slot_setters() -> tuple[Any, ...]:
-    names = [f.name for f in fields(Classification)]
-    if names != ["label", "confidence", "scores", "unsure", "model_version"]:  # pragma: no cover
-        raise AssertionError(f"Classification's fields changed: {names}; update _new_classification")
-    return tuple(getattr(Classification, name).__set__ for name in names)
-
-
-_SET = _slot_setters()
-
-
-def _new_classification(
-    label: Label, confidence: float, scores: dict[Label, float], unsure: bool, model_version: str
-) -> Classification:
-    """``Classification(...)``, built in half the time: the generated ``__init__`` of a frozen
-    dataclass assigns each field through ``object.__setattr__``; this fills the slots directly.
-    Classification has no ``__post_init__``, so nothing is skipped (tested).
-    """
-    c = _NEW(Classification)
-    set_label, set_confidence, set_scores, set_unsure, set_version = _SET
-    set_label(c, label)
-    set_confidence(c, confidence)
-    set_scores(c, scores)
-    set_unsure(c, unsure)
-    set_version(c, model_version)
-    return c
-
-
-_NEW = object.__new__
 
 
 def batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
@@ -123,7 +94,7 @@ class Classifier:
         # list per comment (a row of proba.tolist() would be one).
         scores = ({s: a, r: b, p: c, q: d} for a, b, c, d in zip(*proba.T.tolist()))
         out = map(
-            _new_classification,
+            new_classification,
             map(labels.__getitem__, best.tolist()),
             confidence.tolist(),
             scores,

@@ -172,6 +172,11 @@ def _tidy(text: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines())
 
 
+def variant_start(key: str, k: int) -> int:
+    """The variant, of ``k``, that :meth:`ReplyPack.choose` starts at for ``key`` (stable across runs)."""
+    return int.from_bytes(_blake2b(key.encode("utf-8"), digest_size=8).digest(), "big") % k
+
+
 class ReplyPack:
     """A validated set of reply templates. Load the default with :meth:`default`."""
 
@@ -242,7 +247,7 @@ class ReplyPack:
         """``n`` distinct variants for a situation, starting at one picked by hashing ``key``."""
         variants = self.templates[situation]
         k = len(variants)
-        start = int.from_bytes(_blake2b(key.encode("utf-8"), digest_size=8).digest(), "big") % k
+        start = variant_start(key, k)
         return (variants * 2)[start : start + min(n, k)]  # variants start, start + 1, ... round the list
 
     def render(self, template: Template, values: Mapping[str, str | None]) -> Reply:

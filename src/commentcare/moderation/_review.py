@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from operator import itemgetter
 
-from commentcare._types import Action, Classification, Comment, Label, Reply, Review
+from commentcare._types import Action, Classification, Comment, Label, Reply, Review, new_review
 from commentcare.model._text import Prepared, PreparedBatch, prepare
-from commentcare.moderation._replies import ReplyPack, Template
+from commentcare.moderation._replies import PLACEHOLDERS, ReplyPack, Template, variant_start
 from commentcare.moderation._signals import (
+    Problem,
     _find_problem,
-    _liked_thing,
+    _liked_in_text,
     _rant_reasons,
     _spam_reasons,
     first_name,
@@ -47,6 +49,28 @@ class Policy:
 # Priority 1 is the most urgent.
 _PRIORITY = {Label.COMPLAINT: 2, Label.RANT: 3, Label.PRAISE: 4, Label.SPAM: 5}
 
+_PROMOTION = "reads like promotion, not conversation"
+_NO_PROBLEM = "no specific problem named"
+_HUMAN_READING = "a complaint; the problem needs a human reading"
+_FIRST_TIME = "first-time complainer: answer first"
+_THANKS = "thanks or compliments, no problem raised"
+
+#: The values a reply template reads, in this order in the tuple a review builds for its drafts.
+_NAMES = tuple(PLACEHOLDERS)
+
+#: Drafts remembered per template (most drafts of a batch repeat: no name, the same problem).
+_MAX_DRAFTS = 1024
+
+# A template, what it reads from a review's values, and its drafts by those values.
+_Entry = tuple[Template, Callable[[tuple[str | None, ...]], object], dict[object, Reply]]
+# pack.choose for one situation: the number of variants, and the entries chosen for each start (or
+# None when the pack chooses its own way).
+_Table = tuple[int, list[tuple[_Entry, ...]] | None]
+
+
+def _no_values(values: tuple[str | None, ...]) -> object:
+    return ()
+
 
 class Reviewer:
     """Reviews comments in order, remembering who has commented before (for triage).
@@ -64,9 +88,7 @@ class Reviewer:
         self._hold_below = policy.hold_below
         self._windows = policy.respond_within
         self._n_replies = policy.replies_per_comment
-        # Drafts by template and the values it reads: most drafts of a batch repeat (no name, the
-        # same problem), and rendering, tidying and escaping is most of what a reply costs.
-        self._drafts: dict[tuple[int, object], tuple[Template, Reply]] = {}
+        self._entries: dict[int, _Entry] = {}  # by id(template); the entry keeps the template alive
 
     def _first_time(self, comment: Comment) -> bool:
         keys = [
@@ -81,7 +103,8 @@ class Reviewer:
     def review(self, comment: Comment, c: Classification, prepared: Prepared | None = None) -> Review:
         if prepared is None:
             prepared = prepare(comment.text, comment.author_url)
-        return self._review(comment, c, prepared.text, prepared)
+        p = prepared
+        return next(self._reviews((comment,), (c,), (p.text,), lambda i: p))
 
     def review_batch(
         self, comments: Iterable[Comment], classifications: Iterable[Classification], batch: PreparedBatch
@@ -90,102 +113,151 @@ class Reviewer:
 
         Only spam needs the link and contact counts, so only spam gets a :class:`Prepared`.
         """
-        texts = batch.texts
-        spam = Label.SPAM
-        for i, (comment, c) in enumerate(zip(comments, classifications)):
-            yield self._review(comment, c, texts[i], batch.item(i) if c.label is spam else None)
+        return self._reviews(comments, classifications, batch.texts, batch.item)
 
-    def _review(self, comment: Comment, c: Classification, text: str, prepared: Prepared | None) -> Review:
-        """Review one comment; ``text`` is its prepared text, ``prepared`` is needed for spam only."""
-        first_time = self._first_time(comment) if comment.author_email or comment.author else True
-        label = c.label
-        w = words(text)
-        replies: tuple[Reply, ...] = ()
-        problem = None
-        hold_below = self._hold_below
-        unsure = c.unsure if hold_below is None else c.confidence < hold_below
+    def _entry(self, template: Template) -> _Entry:
+        entry = self._entries.get(id(template))
+        if entry is None or entry[0] is not template:
+            at = [_NAMES.index(name) for name in template.names]
+            entry = (template, itemgetter(*at) if at else _no_values, {})
+            self._entries[id(template)] = entry
+        return entry
 
-        if label is Label.SPAM:
-            action = Action.HOLD if unsure else Action.REMOVE
-            if prepared is None:
-                prepared = prepare(comment.text, comment.author_url)
-            reasons = _spam_reasons(prepared, w) or ["reads like promotion, not conversation"]
-        elif label is Label.RANT:
-            action = Action.HOLD
-            reasons = _rant_reasons(text, w)
-            problem = _find_problem(text, w)
-            if problem:
-                reasons.append(
-                    f"may hide a real grievance: {problem.kind}; answer it, do not delete in haste"
-                )
-            else:
-                reasons.append("no specific problem named")
-        elif label is Label.COMPLAINT:
-            action = Action.HOLD if unsure else Action.APPROVE_AND_REPLY
-            problem = _find_problem(text, w)
-            reasons = [
-                f"names a specific problem: {problem.kind}"
-                if problem
-                else "a complaint; the problem needs a human reading"
-            ]
-            if first_time:
-                reasons.append("first-time complainer: answer first")
-        else:
-            action = Action.HOLD if unsure else Action.APPROVE_AND_REPLY
-            reasons = ["thanks or compliments, no problem raised"]
-        if unsure:
-            reasons.append(f"model unsure ({c.confidence:.0%} {label.value}): a human should decide")
+    def _table(self, label: Label) -> _Table:
+        if type(self.pack).choose is not ReplyPack.choose:
+            return 0, None
+        variants = self.pack.templates[label.value]
+        k, n = len(variants), self._n_replies
+        # what ReplyPack.choose returns for each start: variants start, start + 1, ... round the list
+        return k, [tuple(map(self._entry, (variants * 2)[i : i + min(n, k)])) for i in range(k)]
 
-        priority = _PRIORITY[label]
-        if label is Label.COMPLAINT and first_time:
-            priority = 1
-        respond_by = None
-        window = self._windows.get(label)
-        if window is not None and label is not Label.SPAM:
-            if label is Label.COMPLAINT and first_time:
-                window = window * self.policy.first_time_factor
-            start = comment.created_at or datetime.now(timezone.utc)
-            respond_by = start + window
-
-        if label is not Label.SPAM:
-            values = {
-                "first_name": first_name(comment.author),
-                "author": comment.author,
-                "post_title": comment.post_title,
-                "site_name": self.site_name,
-                "contact": self.contact,
-                "problem": problem.phrase if problem else None,
-                "problem_quote": problem.quote if problem else None,
-                "liked": _liked_thing(text, w) if label is Label.PRAISE else None,
-            }
-            key = comment.id or comment.text
-            replies = tuple(
-                self._draft(t, values) for t in self.pack.choose(label.value, key, self._n_replies)
-            )
-        return Review(
-            comment=comment,
-            classification=c,
-            action=action,
-            priority=priority,
-            respond_by=respond_by,
-            reasons=tuple(reasons),
-            replies=replies,
-        )
-
-    def _draft(self, template: Template, values: dict[str, str | None]) -> Reply:
-        """``pack.render``, remembered by template and the values it reads."""
-        key = (id(template), template.values_of(values))
-        hit = self._drafts.get(key)
-        if hit is not None:
-            return hit[1]
-        reply = self.pack.render(template, values)
-        if len(self._drafts) >= _MAX_DRAFTS:
-            self._drafts.clear()
-        self._drafts[key] = (template, reply)  # the template is kept alive, so its id stays its own
+    def _render(self, entry: _Entry, key: object, values: tuple[str | None, ...]) -> Reply:
+        template, _, drafts = entry
+        reply = self.pack.render(template, dict(zip(_NAMES, values)))
+        if len(drafts) >= _MAX_DRAFTS:
+            drafts.clear()
+        drafts[key] = reply
         return reply
 
+    def _reviews(
+        self,
+        comments: Iterable[Comment],
+        classifications: Iterable[Classification],
+        texts: Sequence[str],
+        prepared_at: Callable[[int], Prepared],
+    ) -> Iterator[Review]:
+        """Review comments in order; ``texts`` are their prepared texts, ``prepared_at(i)`` is for spam.
 
-_MAX_DRAFTS = 4096
+        What depends on the label alone (action, priority, window, fixed reasons, the choice of
+        templates) is decided once here, not once per comment.
+        """
+        # "Now" is read once per batch: the respond-by of a comment without a time is now + window.
+        now = datetime.now(timezone.utc)
+        hold_below = self._hold_below
+        site_name, contact = self.site_name, self.contact
+        spam, rant, complaint = Label.SPAM, Label.RANT, Label.COMPLAINT
+        hold, remove, approve = Action.HOLD, Action.REMOVE, Action.APPROVE_AND_REPLY
+        spam_priority, rant_priority = _PRIORITY[spam], _PRIORITY[rant]
+        praise_priority, complaint_priority = _PRIORITY[Label.PRAISE], _PRIORITY[complaint]
+        windows = self._windows
+        rant_window, praise_window = windows.get(rant), windows.get(Label.PRAISE)
+        complaint_window = windows.get(complaint)
+        first_window = None if complaint_window is None else complaint_window * self.policy.first_time_factor
+        due = {  # respond-by for a comment without a time, by window
+            w: now + w for w in (rant_window, praise_window, complaint_window, first_window) if w is not None
+        }
+        unsure_spam, unsure_rant, unsure_praise, unsure_complaint = (
+            f"model unsure ({{:.0%}} {label.value}): a human should decide".format
+            for label in (spam, rant, Label.PRAISE, complaint)
+        )
+        n_replies = self._n_replies
+        pack = self.pack
+        tables: list[_Table | None] = [None, None, None]  # rant, praise, complaint: on first use
+        for i, (comment, c, text) in enumerate(zip(comments, classifications, texts)):
+            author = comment.author
+            first_time = self._first_time(comment) if comment.author_email or author else True
+            label = c.label
+            unsure = c.unsure if hold_below is None else c.confidence < hold_below
+            problem: Problem | None = None
+            liked = None
+            if label is spam:
+                found = _spam_reasons(prepared_at(i), words(text)) or [_PROMOTION]
+                if unsure:
+                    found.append(unsure_spam(c.confidence))
+                yield new_review(
+                    comment, c, hold if unsure else remove, spam_priority, None, tuple(found), ()
+                )
+                continue
+            if label is rant:
+                at = 0
+                action = hold
+                priority = rant_priority
+                window = rant_window
+                w = words(text)
+                found = _rant_reasons(text, w)
+                problem = _find_problem(text, w)
+                found.append(
+                    f"may hide a real grievance: {problem.kind}; answer it, do not delete in haste"
+                    if problem
+                    else _NO_PROBLEM
+                )
+                if unsure:
+                    found.append(unsure_rant(c.confidence))
+                reasons = tuple(found)
+            elif label is complaint:
+                at = 2
+                action = hold if unsure else approve
+                problem = _find_problem(text, words(text))
+                reason = f"names a specific problem: {problem.kind}" if problem else _HUMAN_READING
+                if first_time:
+                    priority = 1  # first-time complainers come first
+                    window = first_window
+                    reasons = (reason, _FIRST_TIME)
+                else:
+                    priority = complaint_priority
+                    window = complaint_window
+                    reasons = (reason,)
+                if unsure:
+                    reasons += (unsure_complaint(c.confidence),)
+            else:
+                at = 1
+                action = hold if unsure else approve
+                priority = praise_priority
+                window = praise_window
+                reasons = (_THANKS, unsure_praise(c.confidence)) if unsure else (_THANKS,)
+                liked = _liked_in_text(text)  # praise alone needs no words cut, mostly
+            if window is None:
+                respond_by = None
+            else:
+                created = comment.created_at
+                respond_by = due[window] if created is None else created + window
+
+            values = (
+                first_name(author) if author else None,
+                author,
+                comment.post_title,
+                site_name,
+                contact,
+                problem.phrase if problem else None,
+                problem.quote if problem else None,
+                liked,
+            )
+            table = tables[at]
+            if table is None:
+                table = tables[at] = self._table(label)
+            k, starts = table
+            key = comment.id or comment.text
+            if starts is None:  # a pack that chooses its own way
+                entries = tuple(map(self._entry, pack.choose(label.value, key, n_replies)))
+            else:  # the start ReplyPack.choose picks
+                entries = starts[variant_start(key, k)]
+            drafts = []
+            for entry in entries:
+                values_read = entry[1](values)
+                reply = entry[2].get(values_read)
+                drafts.append(self._render(entry, values_read, values) if reply is None else reply)
+            yield new_review(comment, c, action, priority, respond_by, reasons, tuple(drafts))
+
 
 _FAR = datetime.max.replace(tzinfo=timezone.utc)
 

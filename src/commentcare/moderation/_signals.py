@@ -13,7 +13,6 @@ comment its pattern then does not match, never the reverse: results are the patt
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -63,30 +62,47 @@ class Words:
 
     ``flat`` is the text as lower-case ASCII bytes with a space wherever ``\\b`` sees a word end,
     and one in front, so that a word starts after each space; ``hits`` is the set of its words
-    that some gate names.
+    that some gate names; ``stems`` the set of gate stems that begin one of its words.
     """
 
-    __slots__ = ("flat", "hits")
+    __slots__ = ("_stems", "flat", "hits")
 
     def __init__(self, flat: bytes, hits: frozenset[bytes]) -> None:
         self.flat = flat
         self.hits = hits
+        self._stems: frozenset[bytes] | None = None
+
+    @property
+    def stems(self) -> frozenset[bytes]:
+        # Found on first use, in one scan for all gates: only gates with stems ask (praise never).
+        stems = self._stems
+        if stems is None:
+            stems = self._stems = frozenset(_STEMS_RE.findall(self.flat))
+        return stems
 
 
 def words(text: str) -> Words:
     """Cut a comment into the words the gates read (see the module docstring)."""
+    flat = _flat(text)
+    return _EVERYTHING if flat is None else Words(flat, _KEYWORDS.intersection(flat.split()))
+
+
+def _flat(text: str) -> bytes | None:
+    """``Words.flat`` of a comment, or None when no gate can be trusted with it (see _EVERYTHING)."""
     if text.isascii():
         raw = text.encode("ascii")
     elif _FOLDS_TO_ASCII.search(text):
-        return _EVERYTHING
+        return None
     else:  # non-ASCII word characters become "_", the others spaces: word ends stay where \b sees them
         raw = _NON_ASCII.sub(" ", _NON_ASCII_WORD.sub("_", text)).encode("ascii")
-    flat = b" " + raw.translate(_WORD_BYTES) + b" "
-    return Words(flat, _KEYWORDS.intersection(flat.split()))
+    return b" " + raw.translate(_WORD_BYTES) + b" "
 
 
-def _search_from(rx: re.Pattern[str], text: str, w: Words, starts: frozenset[bytes]) -> re.Match[str] | None:
-    """``rx.search(text)`` for a pattern whose every match begins with a word of ``starts``.
+def _search_from(
+    rx: re.Pattern[str], text: str, w: Words, starts: frozenset[bytes], stems: frozenset[bytes] = frozenset()
+) -> re.Match[str] | None:
+    """``rx.search(text)`` for a pattern whose every match begins with a word of ``starts``, or
+    with a word that begins with one of ``stems``.
 
     The pattern is tried only where such a word begins (in order, so the first match is the
     leftmost, as ``search`` would find), not at every character.
@@ -101,6 +117,12 @@ def _search_from(rx: re.Pattern[str], text: str, w: Words, starts: frozenset[byt
         while i >= 0:
             at.append(i)  # flat has one more character in front: i is where the word begins in text
             i = flat.find(needle, i + 1)
+    for stem in stems.intersection(w.stems) if stems else ():
+        needle = b" " + stem
+        i = flat.find(needle)
+        while i >= 0:
+            at.append(i)
+            i = flat.find(needle, i + 1)
     at.sort()
     for i in at:
         m = rx.match(text, i)
@@ -109,33 +131,17 @@ def _search_from(rx: re.Pattern[str], text: str, w: Words, starts: frozenset[byt
     return None
 
 
-def _stems_re(stems: Iterable[bytes]) -> re.Pattern[bytes] | None:
-    """A pattern for a word of ``Words.flat`` that begins with one of ``stems``."""
-    stems = sorted(stems)
-    return re.compile(b" (" + b"|".join(stems) + b")") if stems else None
-
-
 @dataclass(frozen=True, slots=True)
 class _Need:
     """A word of the comment among ``words``, or one that begins with one of ``stems``."""
 
     words: frozenset[bytes]
     stems: frozenset[bytes]
-    # " stem" substrings to look for, or for many stems one pattern (a scan, not one per stem)
-    _spaced: tuple[bytes, ...] = field(init=False, repr=False, compare=False)
-    _stems_re: re.Pattern[bytes] | None = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        many = len(self.stems) > 2
-        object.__setattr__(self, "_spaced", () if many else tuple(b" " + s for s in sorted(self.stems)))
-        object.__setattr__(self, "_stems_re", _stems_re(self.stems) if many else None)
 
     def met(self, w: Words) -> bool:
         if not self.words.isdisjoint(w.hits):
             return True
-        if self._stems_re is not None:
-            return self._stems_re.search(w.flat) is not None
-        return any(s in w.flat for s in self._spaced)
+        return bool(self.stems) and not self.stems.isdisjoint(w.stems)
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,15 +309,40 @@ _PROBLEM_GATES: tuple[_Gate, ...] = (
     _gate("booking hotel flight tour reservation"),
     _gate("damaged missing faulty defective arrived | item & wrong"),
 )
+# For each rule, where its matches begin: a word, or a word that begins with a stem ("*"). The
+# pattern is tried there only, not at every character of the comment.
+_PROBLEM_STARTS: tuple[tuple[frozenset[bytes], frozenset[bytes]], ...] = tuple(
+    (
+        frozenset(n for n in spec.encode("ascii").split() if not n.endswith(b"*")),
+        frozenset(n[:-1] for n in spec.encode("ascii").split() if n.endswith(b"*")),
+    )
+    for spec in (
+        "charged billed charge charges double doublecharged doublecharge doublebilled",
+        "charged billed charging",
+        "refund*",
+        "can cant cannot couldn couldnt unable impossible won wont unsubscrib*",
+        "order package parcel delivery shipment tracking",
+        "log login sign signin password 2fa two verification locked account",
+        "crash* bug* broke* error freez* not doesn doesnt stopped glitch*",
+        "overcharg* price priced pricing coupon discount promo more",
+        "oven temperature recipe ingredient cup cups gram grams tablespoon tablespoons teaspoon teaspoons"
+        " bake baked bakes baking",
+        "typo wrong incorrect mistake error outdated inaccurate factually misleading",
+        "link download 404 page",
+        "size sizing fit fits too",
+        "support customer staff rude ticket no never ignored",
+        "booking hotel flight tour reservation",
+        "damaged missing wrong faulty defective arrived",
+    )
+)
 # A rule's gate can be open only if the first need of one of its ways is met: one pass over the
-# comment's few gate words, and one pattern for the stems, find those rules, and only their gates
-# are then read in full.
+# comment's few gate words and stems finds those rules, and only their gates are then read in full.
 _RULE_BITS: dict[bytes, int] = {}
 for _k, _g in enumerate(_PROBLEM_GATES):
     for _name in _g.first.words | _g.first.stems:
         _RULE_BITS[_name] = _RULE_BITS.get(_name, 0) | 1 << _k
 _RULE_WORDS = frozenset().union(*(g.first.words for g in _PROBLEM_GATES))
-_RULE_STEMS_RE = _stems_re(frozenset().union(*(g.first.stems for g in _PROBLEM_GATES)))
+_RULE_STEMS = frozenset().union(*(g.first.stems for g in _PROBLEM_GATES))
 
 
 def _open_rules(w: Words) -> int:
@@ -320,9 +351,8 @@ def _open_rules(w: Words) -> int:
     maybe = 0
     for name in w.hits & _RULE_WORDS:
         maybe |= bits[name]
-    if _RULE_STEMS_RE is not None:
-        for name in _RULE_STEMS_RE.findall(w.flat):
-            maybe |= bits[name]
+    for name in w.stems & _RULE_STEMS:
+        maybe |= bits[name]
     rules = 0
     while maybe:
         low_bit = maybe & -maybe
@@ -361,7 +391,7 @@ def _find_problem(text: str, w: Words) -> Problem | None:
         rx, kind, phrase = _PROBLEM_RES[k]
         if not any(t in low for t in _TRIGGERS[k]):
             continue
-        m = rx.search(text)
+        m = _search_from(rx, text, w, *_PROBLEM_STARTS[k])
         if m is None:
             continue
         quote = ""
@@ -369,7 +399,10 @@ def _find_problem(text: str, w: Words) -> Problem | None:
             if s.start() <= m.start() < s.end() + 1:
                 quote = _shorten(s.group(0).strip())
                 break
-        if phrase.startswith(("the problem with your", "the delay with your")):
+        # _REF_RE needs a "#", "no." or "number" (no other character folds to these): search only then
+        if phrase.startswith(("the problem with your", "the delay with your")) and (
+            "#" in text or "no" in low or "number" in low
+        ):
             ref = _REF_RE.search(text)
             if ref:
                 phrase = f"{phrase} ({ref.group(0).strip()})"
@@ -426,6 +459,17 @@ _LIKED_STARTS = frozenset(
 def liked_thing(text: str) -> str | None:
     """What a praising reader liked, in their own words ("the photos of Lisbon"), if they said."""
     return _liked_thing(text, words(text))
+
+
+def _liked_in_text(text: str) -> str | None:
+    """:func:`liked_thing`, with the cheapest test first: most praise does not say what it liked,
+    and one scan of ``_LIKED_FLAT`` over the flat text tells before the words are cut."""
+    flat = _flat(text)
+    if flat is None:
+        return _liked_thing(text, _EVERYTHING)
+    if _LIKED_FLAT.search(flat) is None:
+        return None
+    return _liked_thing(text, Words(flat, _KEYWORDS.intersection(flat.split())))
 
 
 def _liked_thing(text: str, w: Words) -> str | None:
@@ -527,8 +571,8 @@ _INSULT_GATE = _gate(
 # _INSULT's words and open-ended stems, lower-case ("fuck\\w*" is any word that begins "fuck"): the
 # gate's one need names them.
 _INSULT_WORDS = _INSULT_GATE.first.words
-_INSULT_PREFIXES = tuple(sorted(_INSULT_GATE.first.stems))
-_INSULT_STEMS = tuple(b" " + stem for stem in _INSULT_PREFIXES)
+_INSULT_STEMS = _INSULT_GATE.first.stems
+_INSULT_PREFIXES = tuple(sorted(_INSULT_STEMS))
 _ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 _ASCII_UPPER = bytes(range(65, 91))
 
@@ -540,11 +584,11 @@ def rant_reasons(p: Prepared) -> list[str]:
 def _rant_reasons(text: str, w: Words) -> list[str]:
     reasons: list[str] = []
     found: list[str] = []
-    if not _INSULT_GATE.open(w):
-        pass
+    if _INSULT_WORDS.isdisjoint(w.hits) and _INSULT_STEMS.isdisjoint(w.stems):
+        pass  # the gate is closed (its one way has one need: these words and stems)
     elif not text.isascii():
         found = _INSULT.findall(text)
-    elif not any(s in w.flat for s in _INSULT_STEMS):
+    elif _INSULT_STEMS.isdisjoint(w.stems):
         # On ASCII text a match of _INSULT is a whole word (word characters from \b to \b), so
         # the insults are the insult words of the comment, in the order they first appear.
         flat = w.flat
@@ -571,8 +615,8 @@ def _rant_reasons(text: str, w: Words) -> list[str]:
 
 #: Every word some gate names: a comment's words are intersected with these once.
 _KEYWORDS: frozenset[bytes] = frozenset().union(*(n.words for g in _GATES for way in g.ways for n in way))
+#: Every stem some gate names. No stem begins another (tested), so the one that begins a word is found.
+_STEMS: frozenset[bytes] = frozenset().union(*(n.stems for g in _GATES for way in g.ways for n in way))
+_STEMS_RE = re.compile(b" (" + b"|".join(sorted(_STEMS)) + b")")
 #: The words of a comment for which no gate can be trusted: every gate word, and every stem.
-_EVERYTHING = Words(
-    b" " + b" ".join(sorted(frozenset().union(*(n.stems for g in _GATES for way in g.ways for n in way)))),
-    _KEYWORDS,
-)
+_EVERYTHING = Words(b" " + b" ".join(sorted(_STEMS)), _KEYWORDS)
