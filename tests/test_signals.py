@@ -241,3 +241,24 @@ def test_gate_tables_are_consistent():
     for g in sig._GATES:
         for way in g.ways:
             assert all(n.words or n.stems for n in way)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(max_size=60))
+def test_the_flat_words_and_the_capitals_count_keep_their_plain_definitions(text):
+    import re
+
+    if sig._FOLDS_TO_ASCII.search(text):
+        assert sig._flat(text) is None
+    else:  # each non-ASCII character is one byte: "_" if \w takes it, else " "
+        plain = re.sub(r"[^\x00-\x7f]", " ", re.sub(r"(?![\x00-\x7f])\w", "_", text)).encode("ascii")
+        assert sig._flat(text) == b" " + plain.translate(sig._WORD_BYTES) + b" "
+    letters = sum(map(str.isalpha, text))
+    upper = sum(map(str.isupper, text))
+    capitals = letters >= 12 and upper / letters > 0.6
+    assert ("written mostly in capitals" in sig._rant_reasons(text, sig.words(text))) is capitals
+
+
+def test_capitals_are_counted_in_accented_and_curly_quoted_text():
+    assert "written mostly in capitals" in sig._rant_reasons("ÉCOLE FERMÉE AUJOURD’HUI !", sig.words("x"))
+    assert "written mostly in capitals" not in sig._rant_reasons("École fermée AUJOURD’HUI", sig.words("x"))

@@ -42,8 +42,21 @@ class Problem:
 #: The non-ASCII characters ``re.IGNORECASE`` takes for an ASCII letter (İ ı ſ K): with one of
 #: them, a comment's ASCII words cannot speak for it, and every gate is open.
 _FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
-_NON_ASCII_WORD = re.compile(r"(?![\x00-\x7f])\w")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_WORD_CHAR = re.compile(r"\w")
+_ASCII_BYTES = bytes(range(128))
+
+
+def _one_byte(m: re.Match[str]) -> str:
+    """A non-ASCII character as ``Words.flat`` keeps it: "_" if ``\\w`` takes it, else " "."""
+    c = m.group()
+    kept = _KEPT.get(c)
+    if kept is None:
+        kept = _KEPT[c] = "_" if _WORD_CHAR.match(c) else " "
+    return kept
+
+
+_KEPT: dict[str, str] = {}  # grows with the distinct non-ASCII characters seen (a few thousand)
 
 
 def _word_bytes() -> bytes:
@@ -94,7 +107,7 @@ def _flat(text: str) -> bytes | None:
     elif _FOLDS_TO_ASCII.search(text):
         return None
     else:  # non-ASCII word characters become "_", the others spaces: word ends stay where \b sees them
-        raw = _NON_ASCII.sub(" ", _NON_ASCII_WORD.sub("_", text)).encode("ascii")
+        raw = _NON_ASCII.sub(_one_byte, text).encode("ascii")
     return b" " + raw.translate(_WORD_BYTES) + b" "
 
 
@@ -575,6 +588,7 @@ _INSULT_STEMS = _INSULT_GATE.first.stems
 _INSULT_PREFIXES = tuple(sorted(_INSULT_STEMS))
 _ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 _ASCII_UPPER = bytes(range(65, 91))
+_NOT_ASCII_BYTES = bytes(range(128, 256))
 
 
 def rant_reasons(p: Prepared) -> list[str]:
@@ -605,9 +619,16 @@ def _rant_reasons(text: str, w: Words) -> list[str]:
         upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
         # more than 60% of at least 12 letters is at least 8: count the letters only then
         letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS)) if upper >= 8 else 0
-    else:
-        letters = sum(map(str.isalpha, text))
-        upper = sum(map(str.isupper, text)) if letters >= 12 else 0
+    else:  # the ASCII part counted as above, the few other characters one by one
+        raw = text.encode("utf-8", "surrogatepass")
+        ascii_part = raw.translate(None, _NOT_ASCII_BYTES)
+        others = raw.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+        letters = len(ascii_part) - len(ascii_part.translate(None, _ASCII_LETTERS))
+        letters += sum(map(str.isalpha, others))
+        upper = 0
+        if letters >= 12:
+            upper = len(ascii_part) - len(ascii_part.translate(None, _ASCII_UPPER))
+            upper += sum(map(str.isupper, others))
     if letters >= 12 and upper / letters > 0.6:
         reasons.append("written mostly in capitals")
     return reasons
