@@ -202,6 +202,7 @@ class PreparedBatch:
     original_length: np.ndarray
     author_urls: list[str]
     _cache: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    _columns: dict[str, list[Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -214,19 +215,23 @@ class PreparedBatch:
         return cp
 
     def item(self, i: int) -> Prepared:
-        c = self.counts
+        c = self._columns
+        if not c:  # the arrays as lists, once per batch: reading a NumPy scalar costs more
+            c.update({k: v.tolist() for k, v in self.counts.items()})
+            c["had_markup"] = self.had_markup.tolist()
+            c["original_length"] = self.original_length.tolist()
         return Prepared(
             text=self.texts[i],
             urls=self.urls[i],
             domains=self.domains[i],
-            emails=int(c["email"][i]),
-            handles=int(c["handle"][i]),
+            emails=c["email"][i],
+            handles=c["handle"][i],
             leading_mention=bool(c["lead"][i]),
-            obfuscated_links=int(c["obf"][i]),
-            phones=int(c["phone"][i]),
+            obfuscated_links=c["obf"][i],
+            phones=c["phone"][i],
             author_url=self.author_urls[i],
-            had_markup=bool(self.had_markup[i]),
-            original_length=int(self.original_length[i]),
+            had_markup=c["had_markup"][i],
+            original_length=c["original_length"][i],
         )
 
 
