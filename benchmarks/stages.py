@@ -31,13 +31,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from throughput import DEFAULT_DATA, SETS, load_texts
-
-LONG_SETS = {
-    "constructive-comments-c3/C3_anonymized.csv",
-    "sfu-constructiveness-toxicity/SFU_constructiveness_toxicity.csv",
-    "jigsaw-toxic-sample/test_examples.csv",
-}
+from throughput import DEFAULT_DATA, LONG_SETS, SETS, load_texts
 
 
 def _best(fn: Callable[[], Any], repeats: int) -> float:

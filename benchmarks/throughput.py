@@ -27,7 +27,10 @@ file). Only the ``predict_prob`` / ``polarity_scores`` call is timed there, as i
 Usage::
 
     python benchmarks/throughput.py [--data ../shared/data] [--json results.json]
-        [--repeats 3] [--competitor-python PY] [--limit N]
+        [--repeats 3] [--competitor-python PY] [--limit N] [--short | --long]
+
+``--short`` keeps the sets of short texts (about 100 characters), ``--long`` the news-comment
+sets (about 400).
 
 Also measured, each best of 5 in fresh subprocesses: the time of ``import commentcare``, the
 time to load the shipped model (in a process that has already imported scikit-learn, and from a
@@ -71,6 +74,13 @@ SETS: tuple[tuple[str, str], ...] = (
 
 PROFANITY = "alt-profanity-check predict_prob"
 VADER = "vaderSentiment polarity_scores"
+#: The news-comment sets (about 400 characters a comment); the others hold short texts.
+LONG_SETS = {
+    "constructive-comments-c3/C3_anonymized.csv",
+    "sfu-constructiveness-toxicity/SFU_constructiveness_toxicity.csv",
+    "jigsaw-toxic-sample/test_examples.csv",
+}
+
 CLASSIFY = "commentcare classify_many"
 REVIEW = "commentcare review_many (replies)"
 SKLEARN = "sklearn tfidf(1,2)+logreg"
@@ -357,6 +367,11 @@ def startup() -> dict[str, Any]:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     data = Path(args.data)
     texts, origin, per_set = load_texts(data, args.limit)
+    if args.short or args.long:
+        keep = [(SETS[o][0] in LONG_SETS) == args.long for o in origin]
+        texts = [t for t, k in zip(texts, keep) if k]
+        origin = [o for o, k in zip(origin, keep) if k]
+        print(f"only the {'long (news)' if args.long else 'short'} comments' sets")
     if not texts:
         raise SystemExit(f"no texts found under {data}")
     chars = sum(map(len, texts))
@@ -500,6 +515,11 @@ def main(argv: Iterable[str] | None = None) -> int:
         help="with --competitor-python: time the competitors there even if importable here",
     )
     p.add_argument("--no-sklearn-baseline", action="store_true", help="skip the plain scikit-learn pipeline")
+    subset = p.add_mutually_exclusive_group()
+    subset.add_argument(
+        "--short", action="store_true", help="only the sets of short texts (tweets, YouTube, reviews, UCC)"
+    )
+    subset.add_argument("--long", action="store_true", help="only the news-comment sets")
     p.add_argument("--worker", choices=("profanity", "vader"), help=argparse.SUPPRESS)
     p.add_argument("--texts", help=argparse.SUPPRESS)
     p.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)

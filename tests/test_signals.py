@@ -262,3 +262,22 @@ def test_the_flat_words_and_the_capitals_count_keep_their_plain_definitions(text
 def test_capitals_are_counted_in_accented_and_curly_quoted_text():
     assert "written mostly in capitals" in sig._rant_reasons("ÉCOLE FERMÉE AUJOURD’HUI !", sig.words("x"))
     assert "written mostly in capitals" not in sig._rant_reasons("École fermée AUJOURD’HUI", sig.words("x"))
+
+
+_LIKED_PLAIN = re.compile(sig._LIKED_PATTERN, re.I)  # the definition
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=texts)
+def test_the_possessive_liked_pattern_matches_as_its_definition(text):
+    a, b = sig._LIKED.search(text), _LIKED_PLAIN.search(text)
+    assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups()))
+
+
+def test_the_possessive_liked_pattern_on_every_phrase_in_every_context():
+    for phrase in PHRASES:
+        for how in range(4):
+            for context in CONTEXTS:
+                text = context.format(_cased(phrase, how))
+                a, b = sig._LIKED.search(text), _LIKED_PLAIN.search(text)
+                assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups()))
