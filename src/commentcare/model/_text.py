@@ -551,15 +551,14 @@ def prepare_batch(texts: Sequence[str], author_urls: Sequence[str | None] | None
             lead[which] = 1
             for i, cut in zip(which.tolist(), (first[:, 1] - starts[which]).tolist()):
                 docs[i] = docs[i][cut:]
+    # An "@" left after the cut may be a handle or an e-mail address. Common (tweets, replies):
+    # one test per comment beats a find per "@".
+    at = "@" in big
     for i, d in enumerate(docs):
         if "  " in d:
             docs[i] = _MULTISPACE.sub(" ", d)
-    if "@" in big:
-        # An "@" left after the cut may be a handle or an e-mail address. Common (tweets,
-        # replies): one test per comment beats a find per "@".
-        for i, d in enumerate(docs):
-            if "@" in d:
-                cand[i].add("at")
+        if at and "@" in d:
+            cand[i].add("at")
 
     found_counts = {k: np.zeros(n, dtype=np.int32) for k in ("email", "obf", "handle", "phone")}
     email, obf, handle, phone = found_counts.values()

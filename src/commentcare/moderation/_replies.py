@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import html
-import operator
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -73,10 +72,6 @@ class _Part:
     optional: tuple[_Part, ...] | None = None
 
 
-def _no_values(values: Mapping[str, str | None]) -> object:
-    return ()
-
-
 @dataclass(frozen=True, slots=True)
 class Template:
     id: str  # "<situation>.<variant id>"
@@ -84,13 +79,9 @@ class Template:
     parts: tuple[_Part, ...]
     #: The placeholders the template reads, sorted: a rendering depends on their values alone.
     names: tuple[str, ...] = field(init=False, repr=False, compare=False)
-    #: Those values, picked from a mapping of values by name (a key for remembering renderings).
-    values_of: Callable[[Mapping[str, str | None]], object] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        names = tuple(sorted(self.placeholders))
-        object.__setattr__(self, "names", names)
-        object.__setattr__(self, "values_of", operator.itemgetter(*names) if names else _no_values)
+        object.__setattr__(self, "names", tuple(sorted(self.placeholders)))
 
     @property
     def placeholders(self) -> set[str]:
@@ -245,10 +236,12 @@ class ReplyPack:
 
     def choose(self, situation: str, key: str, n: int = 1) -> list[Template]:
         """``n`` distinct variants for a situation, starting at one picked by hashing ``key``."""
+        return self.variants_from(situation, variant_start(key, len(self.templates[situation])), n)
+
+    def variants_from(self, situation: str, start: int, n: int) -> list[Template]:
+        """``n`` distinct variants for a situation: ``start``, ``start + 1``, ... round the list."""
         variants = self.templates[situation]
-        k = len(variants)
-        start = variant_start(key, k)
-        return (variants * 2)[start : start + min(n, k)]  # variants start, start + 1, ... round the list
+        return (variants * 2)[start : start + min(n, len(variants))]
 
     def render(self, template: Template, values: Mapping[str, str | None]) -> Reply:
         clean = {k: " ".join(v.split()) for k, v in values.items() if v and v.strip()}

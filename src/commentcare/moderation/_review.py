@@ -126,10 +126,11 @@ class Reviewer:
     def _table(self, label: Label) -> _Table:
         if type(self.pack).choose is not ReplyPack.choose:
             return 0, None
-        variants = self.pack.templates[label.value]
-        k, n = len(variants), self._n_replies
-        # what ReplyPack.choose returns for each start: variants start, start + 1, ... round the list
-        return k, [tuple(map(self._entry, (variants * 2)[i : i + min(n, k)])) for i in range(k)]
+        situation, k = label.value, len(self.pack.templates[label.value])
+        # what ReplyPack.choose returns for each start
+        return k, [
+            tuple(map(self._entry, self.pack.variants_from(situation, i, self._n_replies))) for i in range(k)
+        ]
 
     def _render(self, entry: _Entry, key: object, values: tuple[str | None, ...]) -> Reply:
         template, _, drafts = entry

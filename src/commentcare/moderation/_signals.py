@@ -96,7 +96,11 @@ class Words:
 
 def words(text: str) -> Words:
     """Cut a comment into the words the gates read (see the module docstring)."""
-    flat = _flat(text)
+    return _words(_flat(text))
+
+
+def _words(flat: bytes | None) -> Words:
+    """The words of a comment from its ``Words.flat`` (see :func:`words`)."""
     return _EVERYTHING if flat is None else Words(flat, _KEYWORDS.intersection(flat.split()))
 
 
@@ -484,11 +488,9 @@ def _liked_in_text(text: str) -> str | None:
     """:func:`liked_thing`, with the cheapest test first: most praise does not say what it liked,
     and one scan of ``_LIKED_FLAT`` over the flat text tells before the words are cut."""
     flat = _flat(text)
-    if flat is None:
-        return _liked_thing(text, _EVERYTHING)
-    if _LIKED_FLAT.search(flat) is None:
+    if flat is not None and _LIKED_FLAT.search(flat) is None:
         return None
-    return _liked_thing(text, Words(flat, _KEYWORDS.intersection(flat.split())))
+    return _liked_thing(text, _words(flat))
 
 
 def _liked_thing(text: str, w: Words) -> str | None:
