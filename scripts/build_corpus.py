@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = {"text", "label", "author", "author_url", "post_title", "site_kind", "hard_case"}
-LABELS = {"spam", "rant", "praise", "complaint"}
+LABELS = {"spam", "rant", "praise", "complaint", "none"}
 
 
 def main() -> int:

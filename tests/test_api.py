@@ -55,7 +55,8 @@ def test_classify_returns_a_complete_classification(moderator: Moderator):
     assert c.label is Label.PRAISE
     assert set(c.scores) == set(Label)
     assert math.isclose(sum(c.scores.values()), 1.0, abs_tol=1e-6)
-    assert c.confidence == c.scores[c.label] == max(c.scores.values())
+    assert c.scores[c.label] == max(c.scores.values())
+    assert math.isclose(c.confidence, c.scores[c.label] * (1 - c.other), rel_tol=1e-9)
     assert c.model_version == moderator.model_version
     with pytest.raises(dataclasses.FrozenInstanceError):
         c.label = Label.SPAM  # type: ignore[misc]
@@ -94,7 +95,7 @@ def test_the_pipeline_is_reachable_and_scikit_learn_shaped(moderator: Moderator)
     from sklearn.pipeline import Pipeline
 
     assert isinstance(moderator.pipeline, Pipeline)
-    assert set(moderator.pipeline.classes_) == {lbl.value for lbl in Label}
+    assert set(moderator.pipeline.classes_) == {lbl.value for lbl in Label} | {"none"}
     card = moderator.card
     assert card["sha256"] and card["versions"]["scikit-learn"]
 

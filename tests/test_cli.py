@@ -21,7 +21,7 @@ ROWS = [
     },
     {
         "id": "c2",
-        "text": "Cheap viagra here: http://pills-cheap.example",
+        "text": "Cheap pills online at pills-now.biz, order today!",
         "author": "Pharma Deals",
         "my_field": "x",
     },

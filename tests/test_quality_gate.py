@@ -34,23 +34,22 @@ def test_minimums_are_never_lowered_silently():
             assert entry.get("reason"), "a lowered minimum needs a reason"
             excused.update(entry["lowered"])
     for name, spec in GATE["benchmarks"].items():
-        if name not in excused:
+        if name not in excused and "minimum" in spec:
             assert spec["minimum"] >= highest.get(name, 0.0), name
 
 
 def test_every_benchmark_has_a_pinned_file():
     for name, spec in GATE["benchmarks"].items():
-        if name != "dev_split":
-            assert spec["sha256"] and len(spec["sha256"]) == 64, name
+        assert spec["sha256"] and len(spec["sha256"]) == 64, name
 
 
 @pytest.mark.slow
 def test_shipped_model_passes_the_gate():
+    """The corpus dev split is checked in every checkout; the public sets where they are."""
     gate = _gate_module()
     data = gate.shared_data()
-    if data is None:
-        if os.environ.get("COMMENTCARE_REQUIRE_SHARED_DATA") == "1":
-            pytest.fail("COMMENTCARE_REQUIRE_SHARED_DATA=1 but the shared data directory is missing")
-        pytest.skip("the shared evaluation data (../shared/data) is not here")
+    if data is None and os.environ.get("COMMENTCARE_REQUIRE_SHARED_DATA") == "1":
+        pytest.fail("COMMENTCARE_REQUIRE_SHARED_DATA=1 but the shared data directory is missing")
     results = gate.measure(data)
+    assert "value" in results["dev_split"]
     assert gate.check(GATE, results) == []

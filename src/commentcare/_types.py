@@ -73,11 +73,13 @@ class Comment:
 class Classification:
     """The model's verdict on one comment.
 
-    ``confidence`` is the calibrated probability of ``label`` (temperature-scaled on held-out
-    hand-labelled comments); ``scores`` holds the probability of every label and sums to 1.
-    ``unsure`` is true when the confidence is below the model's ``unsure_threshold`` (0.65 for
-    the shipped model, recorded in its card): the label would then be wrong more than a third of
-    the time, which is how the model says a comment fits none of the four classes well.
+    ``scores`` holds the probability of each of the four labels *if* the comment is one of them:
+    they sum to 1. ``other`` is the probability that the comment fits none of the four (a
+    question, a greeting, a neutral remark), so ``scores[label] * (1 - other)`` is the label's
+    absolute probability. ``label`` is the best of the four and ``confidence`` its absolute,
+    calibrated probability. ``unsure`` is true when ``other`` wins, when the confidence is below
+    the model's ``unsure_threshold`` (recorded in its card), or when the text is not in English:
+    then nothing should be removed or approved without a human.
     """
 
     label: Label
@@ -85,6 +87,14 @@ class Classification:
     scores: Mapping[Label, float]
     unsure: bool
     model_version: str
+    other: float = 0.0
+
+    def __repr__(self) -> str:
+        scores = ", ".join(f"{lbl.value}={p:.3f}" for lbl, p in self.scores.items())
+        return (
+            f"Classification(label={self.label.value}, confidence={self.confidence:.3f}, "
+            f"other={self.other:.3f}, unsure={self.unsure}, scores=({scores}))"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,13 +144,20 @@ class _NewClassification:
     __slots__ = Classification.__slots__
 
     def __init__(
-        self, label: Label, confidence: float, scores: Mapping[Label, float], unsure: bool, model_version: str
+        self,
+        label: Label,
+        confidence: float,
+        scores: Mapping[Label, float],
+        unsure: bool,
+        model_version: str,
+        other: float = 0.0,
     ) -> None:
         self.label = label
         self.confidence = confidence
         self.scores = scores
         self.unsure = unsure
         self.model_version = model_version
+        self.other = other
         self.__class__ = Classification  # type: ignore[assignment]
 
 

@@ -150,29 +150,50 @@ def cmd_train(args: argparse.Namespace) -> int:
     from commentcare.model._training import train
 
     corpus = [Path(p) for p in args.corpus]
-    for p in corpus + [Path(x) for x in args.extra]:
+    lexicon = Path(args.lexicon) if args.lexicon else corpus[0].parent / "lexicon" / "vader_lexicon.tsv"
+    for p in [*corpus, lexicon, *(Path(x) for x in args.extra)]:
         if not p.is_file():
-            raise InputError("no such file", source=str(p))
+            raise InputError("no such file (pass --corpus, --lexicon and --extra explicitly)", source=str(p))
     shared = (
         None if args.no_public else (Path(args.shared_data) if args.shared_data else _shared_data_default())
     )
     if shared is None and not args.no_public:
         print("note: no shared data directory found; training on the corpus only", file=sys.stderr)
-    pipeline, card = train(corpus, shared, [Path(x) for x in args.extra], seed=args.seed)
-    if shared is not None and not args.skip_benchmarks:
-        from commentcare.model._evaluation import benchmark_pipeline
-
-        card["metrics"]["benchmarks"] = benchmark_pipeline(pipeline, shared)
+    pipeline, card = train(corpus, shared, [Path(x) for x in args.extra], lexicon=lexicon, seed=args.seed)
     written = save_model(pipeline, card, args.output)
+    if shared is not None and not args.skip_benchmarks:
+        from commentcare.model._evaluation import run_benchmarks, trainable_texts
+        from commentcare.moderation import Moderator
+
+        m = Moderator(args.output, trusted=True)
+        exclude = trainable_texts(shared, corpus)
+        card["metrics"]["benchmarks"] = run_benchmarks(m.review_many, shared, exclude=exclude)
+        written = save_model(pipeline, card, args.output)
     dev = card["metrics"].get("dev", {})
     print(
         f"wrote {Path(args.output) / 'model.joblib'} (model {written.version}); dev macro-F1 {dev.get('macro_f1')}",
         file=sys.stderr,
     )
-    for name, r in card["metrics"].get("benchmarks", {}).items():
-        if "value" in r:
-            print(f"  {name}: {r['metric']} {r['value']} (n={r['n']})", file=sys.stderr)
+    _print_benchmarks(card["metrics"].get("benchmarks", {}), sys.stderr)
     return EXIT_OK
+
+
+def _print_benchmarks(results: dict[str, Any], out: Any = None) -> None:
+    for name, r in results.items():
+        if "skipped" in r:
+            print(f"{name:<18} skipped: {r['skipped']}", file=out)
+        elif r["metric"] == "neutral_actions":
+            print(
+                f"{name:<18} removed as spam {r['removed_as_spam']:.1%}, auto-approved as praise "
+                f"{r['approved_as_praise']:.1%}  n={r['n']}  (target {r['target']})",
+                file=out,
+            )
+        else:
+            print(
+                f"{name:<18} {r['metric']:<12} {r['value']:.4f}  n={r['n']}  (target {r['target']})", file=out
+            )
+        if "definition" in r:
+            print(f"{'':<18} {r['definition']}", file=out)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -184,19 +205,22 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
         examples = load_labelled(args.labelled)
         result["labelled"] = evaluate_labelled(
-            lambda items: [c.label.value for c in m.classify_many(items)],
+            lambda items: [
+                "none" if c.other >= c.confidence else c.label.value for c in m.classify_many(items)
+            ],
             [e.comment for e in examples],
             [e.label for e in examples],
         )
     if args.benchmarks or not args.labelled:
-        from commentcare.model._evaluation import benchmark_pipeline
+        from commentcare.model._evaluation import run_benchmarks, trainable_texts
 
         shared = Path(args.shared_data) if args.shared_data else _shared_data_default()
         if shared is None:
             raise InputError(
                 "no shared data directory: pass --shared-data DIR or set COMMENTCARE_SHARED_DATA"
             )
-        result["benchmarks"] = benchmark_pipeline(m.pipeline, shared)
+        corpus = [Path(p) for p in args.corpus]
+        result["benchmarks"] = run_benchmarks(m.review_many, shared, exclude=trainable_texts(shared, corpus))
     if args.json:
         print(json.dumps(result, indent=2))
         return EXIT_OK
@@ -204,7 +228,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         r = result["labelled"]
         print(f"{args.labelled}: n={r['n']} macro-F1 {r['macro_f1']}")
         print(f"{'class':<10} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}")
-        for lbl in ("spam", "rant", "praise", "complaint"):
+        for lbl in r["confusion"]["labels"]:
             x = r["report"][lbl]
             print(
                 f"{lbl:<10} {x['precision']:>9.3f} {x['recall']:>7.3f} {x['f1-score']:>6.3f} {int(x['support']):>8}"
@@ -212,11 +236,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print("confusion (rows truth, columns predicted): " + " ".join(r["confusion"]["labels"]))
         for lbl, row in zip(r["confusion"]["labels"], r["confusion"]["matrix"]):
             print(f"  {lbl:<10} " + " ".join(f"{v:>6}" for v in row))
-    for name, r in result.get("benchmarks", {}).items():
-        if "skipped" in r:
-            print(f"{name:<18} skipped: {r['skipped']}")
-        else:
-            print(f"{name:<18} {r['metric']:<12} {r['value']:.4f}  n={r['n']}")
+    _print_benchmarks(result.get("benchmarks", {}))
     return EXIT_OK
 
 
@@ -312,6 +332,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--extra", nargs="*", default=[], help="your own labelled comments or corrections (CSV/JSONL)"
     )
     p.add_argument("--shared-data", help="the directory of the public data sets (default: ../shared/data)")
+    p.add_argument(
+        "--lexicon",
+        help="the sentiment lexicon (default: lexicon/vader_lexicon.tsv beside the first corpus file)",
+    )
     p.add_argument("--no-public", action="store_true", help="train on the corpus and --extra only")
     p.add_argument(
         "--skip-benchmarks", action="store_true", help="do not score the evaluation sets into the card"
@@ -326,6 +350,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("labelled", nargs="?", help="a labelled CSV/JSONL file (text, label)")
     p.add_argument("--benchmarks", action="store_true", help="also score the public evaluation sets")
     p.add_argument("--shared-data", help="the directory of the public data sets")
+    p.add_argument(
+        "--corpus",
+        nargs="*",
+        default=["corpus/corpus.jsonl"],
+        help="corpus files whose texts are left out of the benchmarks (default: corpus/corpus.jsonl)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     _model_args(p)
     p.set_defaults(func=cmd_evaluate)

@@ -343,14 +343,25 @@ def _char_stats(X: PreparedBatch) -> dict[str, np.ndarray]:
 
 
 class MetaFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
-    """Comment meta-features (links, capitals, length, author URL, ...), scaled to [0, ~1]."""
+    """Comment meta-features (links, capitals, length, author URL, ...), scaled to [0, ~1].
+
+    ``columns`` picks some of :data:`META_FEATURES` by name (None: all of them).
+    """
+
+    def __init__(self, columns: tuple[str, ...] | None = None) -> None:
+        self.columns = columns
 
     def fit(self, X: Any, y: Any = None) -> MetaFeatures:
-        self.n_features_out_ = len(META_FEATURES)
+        names = META_FEATURES if self.columns is None else tuple(self.columns)
+        unknown = set(names) - set(META_FEATURES)
+        if unknown:
+            raise ValueError(f"unknown meta-features: {sorted(unknown)}")
+        self.columns_ = np.asarray([META_FEATURES.index(c) for c in names], dtype=np.intp)
+        self.n_features_out_ = len(names)
         return self
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        return np.asarray(list(META_FEATURES), dtype=object)
+        return np.asarray([META_FEATURES[i] for i in self.columns_], dtype=object)
 
     def transform(self, X: PreparedBatch) -> sp.csr_matrix:
         n = len(X)
@@ -384,4 +395,4 @@ class MetaFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
             if n
             else np.zeros((0, len(cols)), np.float32)
         )
-        return sp.csr_matrix(arr)
+        return sp.csr_matrix(arr[:, getattr(self, "columns_", slice(None))])

@@ -3,11 +3,13 @@
 The model learns from two kinds of data (both recorded in the model card):
 
 * the project's own corpus (``corpus/corpus.jsonl``), hand-written and labelled by the guide;
-* the public sets marked trainable: Civil Comments and Toxic Spans (CC0) and GoEmotions
-  (Apache-2.0). Their labels are not ours, so they are mapped by the rules in :data:`MAPPING_RULES`.
-  Comments that fit none of our classes (neutral remarks) are kept as *unsure* examples: each is
-  given every label with a quarter of its weight, which teaches the model to spread its probability
-  when a comment is none of the four.
+* the public sets marked trainable: Civil Comments and Toxic Spans (CC0), GoEmotions
+  (Apache-2.0), BANKING77 (CC BY 4.0), Davidson et al. (MIT) and CLINC150 (CC BY 3.0). Their labels
+  are not ours, so they are mapped by the rules in :data:`MAPPING_RULES`.
+
+Besides the four classes the model learns a fifth outcome, ``none``: questions, requests,
+greetings and neutral remarks that fit none of the four. It is weighted so that it does not
+dominate (:data:`NONE_WEIGHT`), and only comments without opinion or promotion are mapped to it.
 
 Everything is seeded; the same inputs give the same model bit for bit.
 """
@@ -45,36 +47,108 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 LABELS = tuple(lbl.value for lbl in Label)
-UNSURE = "unsure"  # an example that fits none of the four classes
+NONE = "none"  # a comment that fits none of the four classes: the model's fifth outcome
+TRAIN_LABELS = (*LABELS, NONE)
+#: The total weight of ``none`` rows relative to each of the four classes' (which are equal).
+NONE_WEIGHT = 0.6
 
 MAPPING_RULES = {
-    "civil-comments-cc0/graded": "Civil Comments, toxicity t (the share of raters who found it toxic) -> rant"
-    " with weight t and unsure (fits none of the four) with weight 1 - t",
+    "civil-comments-cc0/rant": "Civil Comments, toxicity t >= 0.5 (the share of raters who found it toxic)"
+    " -> rant with weight t; less toxic rows are opinions and are not used",
     "toxic-spans-cc0/rant": "Toxic Spans, fewer than a third of span raters ticked 'not toxic' and at least"
     " one named a span -> rant",
-    "goemotions-apache2/praise": "GoEmotions, every emotion in {admiration, gratitude, love, approval, joy,"
-    " excitement, pride} and at least one of admiration/gratitude; no link -> praise",
-    "goemotions-apache2/rant": "GoEmotions, every emotion in {anger, disgust, annoyance} with anger or"
-    " disgust present, and an insult word or a second-person attack -> rant",
-    "goemotions-apache2/unsure": "GoEmotions, emotions == {neutral} or {curiosity} or {confusion} -> unsure",
+    "goemotions-apache2/praise": "GoEmotions (train split), every emotion in {admiration, gratitude, love,"
+    " approval, joy, excitement, pride} and at least one of admiration/gratitude; no link -> praise",
+    "goemotions-apache2/rant": "GoEmotions (train split), every emotion in {anger, disgust, annoyance} with"
+    " anger or disgust present, and an insult word or a second-person attack -> rant",
+    "goemotions-apache2/none": "GoEmotions (train split), emotions == {neutral}, {curiosity} or {confusion},"
+    " at least 4 words, no lexicon word of |valence| >= 1.5, no link or promotion -> none",
+    "banking77-ccby4/complaint": "BANKING77, one of the 30 problem intents of its SOURCE.md and the text"
+    " reports a failure (a problem word such as not, never, still, wrong, twice, declined, failed, charged)"
+    " and does not open as a how-to question (how, can I, where, what) -> complaint",
+    "banking77-ccby4/none": "BANKING77, one of the 40 how-to intents of its SOURCE.md (no problem reported)"
+    " -> none; the 7 ambiguous intents are left out",
+    "davidson-hate-offensive-mit/rant": "Davidson et al., class hate with at least 2/3 of the votes, or class"
+    " offensive with every vote offensive and an insult word or a second-person attack -> rant",
+    "davidson-hate-offensive-mit/none": "Davidson et al., every vote 'neither', no lexicon word of"
+    " |valence| >= 1.5, no link -> none (RT prefixes and HTML entities undone)",
+    "clinc150-ccby3/none": "CLINC150 (all splits, out-of-scope included), every intent except thank_you,"
+    " report_fraud, damaged_card, card_declined and lost_luggage -> none",
 }
 
 _PRAISE_EMOTIONS = {"admiration", "gratitude", "love", "approval", "joy", "excitement", "pride"}
 _PRAISE_CORE = {"admiration", "gratitude"}
 _RANT_EMOTIONS = {"anger", "disgust", "annoyance"}
-_UNSURE_EMOTIONS = ({"neutral"}, {"curiosity"}, {"confusion"})
+_NONE_EMOTIONS = ({"neutral"}, {"curiosity"}, {"confusion"})
 _ATTACK = re.compile(
     r"\b(idiot|idiots|moron|morons|stupid|dumb|pathetic|garbage|trash|shut up|fuck|fucking|shit|"
     r"loser|clown|asshole|scum|disgusting|you people|you guys are|you are a|you're a)\b",
     re.I,
 )
 _LINK = re.compile(r"https?://|www\.|\.com\b", re.I)
+_PROMOTION = re.compile(r"\b(subscribe|my channel|check out|follow me|my page|my blog|dm me|click)\b", re.I)
+_BANKING_PROBLEM_INTENTS = frozenset(
+    [
+        "Refund_not_showing_up",
+        "balance_not_updated_after_bank_transfer",
+        "balance_not_updated_after_cheque_or_cash_deposit",
+        "beneficiary_not_allowed",
+        "card_not_working",
+        "card_payment_fee_charged",
+        "card_payment_not_recognised",
+        "card_payment_wrong_exchange_rate",
+        "card_swallowed",
+        "cash_withdrawal_charge",
+        "cash_withdrawal_not_recognised",
+        "compromised_card",
+        "contactless_not_working",
+        "declined_card_payment",
+        "declined_cash_withdrawal",
+        "declined_transfer",
+        "direct_debit_payment_not_recognised",
+        "extra_charge_on_statement",
+        "failed_transfer",
+        "pin_blocked",
+        "reverted_card_payment?",
+        "top_up_failed",
+        "top_up_reverted",
+        "transaction_charged_twice",
+        "transfer_fee_charged",
+        "transfer_not_received_by_recipient",
+        "unable_to_verify_identity",
+        "virtual_card_not_working",
+        "wrong_amount_of_cash_received",
+        "wrong_exchange_rate_for_cash_withdrawal",
+    ]
+)
+_BANKING_AMBIGUOUS = frozenset(
+    [
+        "card_arrival",
+        "pending_card_payment",
+        "pending_cash_withdrawal",
+        "pending_top_up",
+        "pending_transfer",
+        "lost_or_stolen_card",
+        "lost_or_stolen_phone",
+    ]
+)
+_PROBLEM_WORDS = re.compile(
+    r"\b(not|n't|never|still|wrong|twice|declined|decline|failed|fail|charged|missing|stuck|refused|"
+    r"rejected|blocked|no longer|hasn't|haven't|didn't|isn't|won't|can't|cannot|error|extra|"
+    r"reverted|swallowed|double|incorrect|unauthori[sz]ed|don't recognise|don't recognize)\b",
+    re.I,
+)
+_HOWTO_OPENING = re.compile(
+    r"^\s*(how|can i|could i|where|what|which|is it possible|do you|is there)\b", re.I
+)
+_CLINC_EXCLUDED = frozenset({"thank_you", "report_fraud", "damaged_card", "card_declined", "lost_luggage"})
+_RT = re.compile(r"^\s*(?:RT\s+@\w+:?\s*)+|(?<=\s)RT\s+@\w+:?")
 
 
 @dataclass(frozen=True, slots=True)
 class Example:
     comment: Comment
-    label: str  # one of LABELS, or UNSURE
+    label: str  # one of TRAIN_LABELS
     source: str  # e.g. "corpus", "civil-comments-cc0/rant"
     weight: float = 1.0
 
@@ -103,9 +177,9 @@ def load_labelled(path: str | os.PathLike[str], source: str | None = None) -> li
             label = str(row.get("label", "")).strip().lower()
             if text is None:
                 raise InputError("no text field", source=str(p), record=lineno)
-            if label not in LABELS:
+            if label not in TRAIN_LABELS:
                 raise InputError(
-                    f"label {label!r} is not one of {', '.join(LABELS)}", source=str(p), record=lineno
+                    f"label {label!r} is not one of {', '.join(TRAIN_LABELS)}", source=str(p), record=lineno
                 )
             out.append(
                 Example(
@@ -160,38 +234,47 @@ def _norm(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def _opinionated(text: str, lexicon: dict[str, float]) -> bool:
+    """Whether a text holds a clear opinion word (|valence| >= 1.5), a link or promotion."""
+    from commentcare.model._sentiment import words_of
+
+    if _LINK.search(text) or _PROMOTION.search(text):
+        return True
+    return any(abs(lexicon.get(w, 0.0)) >= 1.5 for w in words_of(text))
+
+
+def _tweet(text: str) -> str:
+    """A Davidson tweet as a person reads it: HTML entities undone, retweet prefixes cut."""
+    import html
+
+    return " ".join(_RT.sub(" ", html.unescape(text)).split())
+
+
 def load_trainable_sets(
-    shared_data: Path, seed: int = 13, caps: dict[str, int] | None = None
+    shared_data: Path, lexicon: dict[str, float], seed: int = 13, caps: dict[str, int] | None = None
 ) -> list[Example]:
     """Map the trainable sets under ``shared_data`` onto our labels (rules in MAPPING_RULES).
 
     Each mapped bucket is sampled down to its cap (deterministically) so that the public data
-    supports the corpus instead of drowning it.
+    supports the corpus instead of drowning it. Sets that are absent are skipped.
     """
-    caps = {
-        "civil-comments-cc0/graded": 8000,
-        "toxic-spans-cc0/rant": 1500,
-        "goemotions-apache2/praise": 2500,
-        "goemotions-apache2/rant": 600,
-        "goemotions-apache2/unsure": 2000,
-        **(caps or {}),
-    }
-    buckets: dict[str, list[tuple[str, str]]] = {k: [] for k in MAPPING_RULES}
+    caps = {**DEFAULT_CAPS, **(caps or {})}
+    buckets: dict[str, list[tuple[str, str, float]]] = {k: [] for k in MAPPING_RULES}
     seen: set[str] = set()
 
-    def add(bucket: str, text: str, sid: str) -> None:
+    def add(bucket: str, text: str, sid: str, weight: float = 1.0) -> None:
         key = _norm(text)
         if key in seen or not key:
             return
         seen.add(key)
-        buckets[bucket].append((text, sid))
+        buckets[bucket].append((text, sid, weight))
 
-    toxicity: dict[str, float] = {}
     civil = shared_data / "civil-comments-cc0" / "civil_comments.csv"
     if civil.is_file():
         for row in _read_csv(civil):
-            toxicity[row["source_id"]] = float(row["toxicity"])
-            add("civil-comments-cc0/graded", row["text"], row["source_id"])
+            tox = float(row["toxicity"])
+            if tox >= 0.5:
+                add("civil-comments-cc0/rant", row["text"], row["source_id"], tox)
     spans = shared_data / "toxic-spans-cc0" / "toxic_spans.csv"
     if spans.is_file():
         for row in _read_csv(spans):
@@ -210,8 +293,41 @@ def load_trainable_sets(
                 add("goemotions-apache2/praise", text, row["source_id"])
             elif emos <= _RANT_EMOTIONS and emos & {"anger", "disgust"} and _ATTACK.search(text):
                 add("goemotions-apache2/rant", text, row["source_id"])
-            elif emos in _UNSURE_EMOTIONS and len(text.split()) >= 4:
-                add("goemotions-apache2/unsure", text, row["source_id"])
+            elif emos in _NONE_EMOTIONS and len(text.split()) >= 4 and not _opinionated(text, lexicon):
+                add("goemotions-apache2/none", text, row["source_id"])
+    for part in ("train", "test"):
+        banking = shared_data / "banking77-ccby4" / f"{part}.csv"
+        if not banking.is_file():
+            continue
+        for i, row in enumerate(_read_csv(banking)):
+            intent, text = row["category"], row["text"]
+            sid = f"{part}:{i}"
+            if intent in _BANKING_AMBIGUOUS:
+                continue
+            if intent in _BANKING_PROBLEM_INTENTS:
+                if _PROBLEM_WORDS.search(text) and not _HOWTO_OPENING.search(text):
+                    add("banking77-ccby4/complaint", text, sid)
+            else:
+                add("banking77-ccby4/none", text, sid)
+    davidson = shared_data / "davidson-hate-offensive-mit" / "labeled_data.csv"
+    if davidson.is_file():
+        for row in _read_csv(davidson):
+            votes = int(row["count"])
+            text = _tweet(row["tweet"])
+            sid = row[""]
+            if (row["class"] == "0" and int(row["hate_speech"]) * 3 >= votes * 2) or (
+                row["class"] == "1" and int(row["offensive_language"]) == votes and _ATTACK.search(text)
+            ):
+                add("davidson-hate-offensive-mit/rant", text, sid)
+            elif int(row["neither"]) == votes and not _opinionated(text, lexicon):
+                add("davidson-hate-offensive-mit/none", text, sid)
+    clinc = shared_data / "clinc150-ccby3" / "data_full.json"
+    if clinc.is_file():
+        data = json.loads(clinc.read_text(encoding="utf-8"))
+        for part in sorted(data):
+            for i, (text, intent) in enumerate(data[part]):
+                if intent not in _CLINC_EXCLUDED:
+                    add("clinc150-ccby3/none", text, f"{part}:{i}")
 
     rng = random.Random(seed)
     out: list[Example] = []
@@ -220,18 +336,25 @@ def load_trainable_sets(
         rng.shuffle(items)
         kept = items[: caps.get(bucket, len(items))]
         label = bucket.rsplit("/", 1)[1]
-        for t, sid in kept:
-            comment = Comment(text=t, id=sid, source=bucket.split("/")[0])
-            if label == "graded":
-                tox = toxicity[sid]
-                if tox > 0:
-                    out.append(Example(comment, "rant", bucket, weight=tox))
-                if tox < 1:
-                    out.append(Example(comment, UNSURE, bucket, weight=1 - tox))
-            else:
-                out.append(Example(comment, label, bucket))
+        for t, sid, weight in kept:
+            out.append(Example(Comment(text=t, id=sid, source=bucket.split("/")[0]), label, bucket, weight))
         log.info("%s: %d mapped, %d kept", bucket, len(items), len(kept))
     return out
+
+
+#: How many rows of each mapped bucket are kept (the public data supports the corpus).
+DEFAULT_CAPS = {
+    "civil-comments-cc0/rant": 2500,
+    "toxic-spans-cc0/rant": 1500,
+    "goemotions-apache2/praise": 2500,
+    "goemotions-apache2/rant": 600,
+    "goemotions-apache2/none": 1500,
+    "banking77-ccby4/complaint": 1500,
+    "banking77-ccby4/none": 1000,
+    "davidson-hate-offensive-mit/rant": 800,
+    "davidson-hate-offensive-mit/none": 600,
+    "clinc150-ccby3/none": 800,
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -254,31 +377,39 @@ def dev_split(
     return train, dev
 
 
-def build_pipeline(C: float = 8.0, ngram_max: int = 2, min_df: int = 2, seed: int = 13) -> Any:
-    """The model: prepare -> (word n-grams | meta-features) -> calibrated logistic regression."""
-    from sklearn.calibration import CalibratedClassifierCV
+def build_pipeline(
+    lexicon: dict[str, float] | None = None,
+    *,
+    C: float = 8.0,
+    ngram_max: int = 2,
+    min_df: int = 2,
+    negated_min_df: int = 3,
+    sentiment_scale: float = 3.0,
+    meta_columns: tuple[str, ...] | None = None,
+    seed: int = 13,
+) -> Any:
+    """The model: prepare -> (word n-grams | meta-features | lexicon) -> temperature-scaled
+    logistic regression."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold
     from sklearn.pipeline import Pipeline
 
+    from commentcare.model._calibration import TemperatureScaled
     from commentcare.model._features import FeatureStack, MetaFeatures, Preparer, WordNgrams
+    from commentcare.model._sentiment import Sentiment
 
+    blocks: list[tuple[str, Any]] = [
+        ("words", WordNgrams(ngram_max=ngram_max, min_df=min_df)),
+        ("meta", MetaFeatures(meta_columns)),
+        ("sentiment", Sentiment(lexicon, negated_min_df=negated_min_df, scale=sentiment_scale)),
+    ]
     return Pipeline(
         [
             ("prepare", Preparer()),
-            (
-                "features",
-                FeatureStack(
-                    [("words", WordNgrams(ngram_max=ngram_max, min_df=min_df)), ("meta", MetaFeatures())]
-                ),
-            ),
+            ("features", FeatureStack(blocks)),
             (
                 "classifier",
-                CalibratedClassifierCV(
-                    LogisticRegression(C=C, max_iter=3000, random_state=seed),
-                    method="sigmoid",
-                    cv=StratifiedKFold(5, shuffle=True, random_state=seed),
-                    ensemble=False,
+                TemperatureScaled(
+                    LogisticRegression(C=C, max_iter=3000, random_state=seed), random_state=seed
                 ),
             ),
         ]
@@ -286,40 +417,83 @@ def build_pipeline(C: float = 8.0, ngram_max: int = 2, min_df: int = 2, seed: in
 
 
 def to_xy(
-    examples: Sequence[Example], source_weights: dict[str, float] | None = None, unsure_weight: float = 1.0
+    examples: Sequence[Example],
+    source_weights: dict[str, float] | None = None,
+    none_weight: float = NONE_WEIGHT,
 ) -> tuple[list[Comment], list[str], list[float]]:
-    """Expand unsure examples over all four labels and balance the classes by weight."""
+    """Rows, labels and weights: the four classes end with equal total weight, ``none`` with
+    ``none_weight`` times that, so that no class is favoured by how much data it happens to have."""
     source_weights = source_weights or {}
-    X: list[Comment] = []
-    y: list[str] = []
-    w: list[float] = []
-    for ex in examples:
-        base = ex.weight * source_weights.get(ex.source.split("/")[0], 1.0)
-        if ex.label == UNSURE:
-            base *= unsure_weight
-        if ex.label == UNSURE:
-            for lbl in LABELS:
-                X.append(ex.comment)
-                y.append(lbl)
-                w.append(base / len(LABELS))
-        else:
-            X.append(ex.comment)
-            y.append(ex.label)
-            w.append(base)
-    # Balance: every class ends with the same total weight.
+    X = [ex.comment for ex in examples]
+    y = [ex.label for ex in examples]
+    w = [ex.weight * source_weights.get(ex.source.split("/")[0], 1.0) for ex in examples]
     totals: dict[str, float] = dict.fromkeys(set(y), 0.0)
     for lbl, wt in zip(y, w):
         totals[lbl] += wt
-    mean = sum(totals.values()) / len(totals)
-    w = [wt * mean / totals[lbl] for lbl, wt in zip(y, w)]
-    return X, y, w
+    four = [t for lbl, t in totals.items() if lbl != NONE]
+    mean = sum(four) / len(four) if four else 1.0
+    target = {lbl: mean * (none_weight if lbl == NONE else 1.0) for lbl in totals}
+    return X, y, [wt * target[lbl] / totals[lbl] for lbl, wt in zip(y, w)]
 
 
 def data_hash(examples: Sequence[Example]) -> str:
     h = hashlib.sha256()
     for ex in examples:
-        h.update(f"{ex.label}\t{ex.source}\t{ex.comment.author_url or ''}\t{ex.comment.text}\n".encode())
+        h.update(
+            f"{ex.label}\t{ex.source}\t{ex.weight}\t{ex.comment.author_url or ''}\t{ex.comment.text}\n".encode()
+        )
     return h.hexdigest()
+
+
+def predicted_outcomes(proba: Any, classes: Sequence[str]) -> list[str]:
+    """The outcome among the five (the four labels and none) with the highest probability."""
+    import numpy as np
+
+    return [str(classes[i]) for i in np.asarray(proba).argmax(axis=1)]
+
+
+def expected_calibration_error(proba: Any, classes: Sequence[str], truth: Sequence[str]) -> float:
+    """ECE of the top outcome's probability, ten equal-width bins."""
+    import numpy as np
+
+    proba = np.asarray(proba)
+    conf = proba.max(axis=1)
+    correct = np.asarray(classes)[proba.argmax(axis=1)] == np.asarray(truth)
+    bins = np.minimum((conf * 10).astype(int), 9)
+    return float(
+        sum(
+            abs(conf[bins == b].mean() - correct[bins == b].mean()) * (bins == b).mean()
+            for b in set(bins.tolist())
+        )
+    )
+
+
+def calibration_by_register(pipeline: Any, held_out: Sequence[Example]) -> dict[str, dict[str, float]]:
+    """ECE and accuracy of the top outcome on held-out rows, per register: a corpus batch (each
+    written for one register) or a public set."""
+    import numpy as np
+
+    groups: dict[str, list[Example]] = {}
+    for ex in held_out:
+        key = (
+            ex.comment.id.split(":")[0]
+            if ex.source == "corpus" and ex.comment.id
+            else ex.source.split("/")[0]
+        )
+        groups.setdefault(key, []).append(ex)
+    classes = [str(c) for c in pipeline.classes_]
+    out: dict[str, dict[str, float]] = {}
+    for key, rows in sorted(groups.items()):
+        proba = pipeline.predict_proba([ex.comment for ex in rows])
+        truth = [ex.label for ex in rows]
+        out[key] = {
+            "n": len(rows),
+            "ece": round(expected_calibration_error(proba, classes, truth), 4),
+            "accuracy": round(
+                float(np.mean(np.asarray(predicted_outcomes(proba, classes)) == np.asarray(truth))), 4
+            ),
+        }
+    return out
 
 
 def train(
@@ -327,13 +501,14 @@ def train(
     shared_data: Path | None,
     extra: Sequence[Path] = (),
     *,
+    lexicon: Path | None = None,
     seed: int = 13,
     C: float = 8.0,
     unsure_threshold: float = 0.65,
     caps: dict[str, int] | None = None,
     corpus_weight: float = 2.0,
-    unsure_weight: float = 1.0,
-    refit: bool = True,
+    none_weight: float = NONE_WEIGHT,
+    pipeline_params: dict[str, Any] | None = None,
 ) -> tuple[Any, dict[str, Any]]:
     """Fit the pipeline; return it with its model card (metrics on the held-out dev split)."""
     import numpy as np
@@ -341,7 +516,13 @@ def train(
     from sklearn.metrics import classification_report, confusion_matrix, f1_score
 
     from commentcare._version import __version__
+    from commentcare.model._sentiment import load_lexicon
 
+    words: dict[str, float] = {}
+    if lexicon is not None:
+        if not lexicon.is_file():
+            raise InputError("no such lexicon file", source=str(lexicon))
+        words = load_lexicon(str(lexicon))
     examples: list[Example] = []
     for path in corpus:
         examples += load_labelled(path, source="corpus")
@@ -349,93 +530,62 @@ def train(
         examples += load_labelled(path)
     public: list[Example] = []
     if shared_data is not None and shared_data.is_dir():
-        public = load_trainable_sets(shared_data, seed=seed, caps=caps)
+        public = load_trainable_sets(shared_data, words, seed=seed, caps=caps)
     corpus_train, corpus_dev = dev_split(examples)
-    # A slice of the hand-labelled training comments fits the temperature (see _calibration).
-    corpus_fit, corpus_calib = dev_split(corpus_train, fraction=0.15, salt="calibration-v1")
     public_train, public_dev = dev_split(public)
-    train_set = corpus_fit + public_train
-
-    def fit(examples: Sequence[Example]) -> Any:
-        X, y, w = to_xy(examples, source_weights={"corpus": corpus_weight}, unsure_weight=unsure_weight)
-        log.info("training on %d rows (%d examples)", len(X), len(examples))
-        return build_pipeline(C=C, seed=seed).fit(X, y, classifier__sample_weight=np.asarray(w))
-
-    pipeline = fit(train_set)
-    temperature = 1.0
-    n_calib = len(corpus_calib)
-    if corpus_calib:
-        from commentcare.model._calibration import TemperatureScaled, fit_temperature
-
-        classes = list(pipeline.classes_)
-        proba = pipeline.predict_proba([ex.comment for ex in corpus_calib])
-        temperature = fit_temperature(proba, np.asarray([classes.index(ex.label) for ex in corpus_calib]))
-        if refit:
-            # The temperature found, refit on every training comment so none is lost to calibration.
-            train_set = corpus_train + public_train
-            pipeline = fit(train_set)
-            corpus_calib = []
-        pipeline.steps[-1] = ("classifier", TemperatureScaled(pipeline.steps[-1][1], temperature))
-        log.info("temperature %.3f from %d held-out corpus comments", temperature, n_calib)
+    train_set = corpus_train + public_train
+    X, y, w = to_xy(train_set, source_weights={"corpus": corpus_weight}, none_weight=none_weight)
+    log.info("training on %d rows", len(X))
+    pipeline = build_pipeline(words, C=C, seed=seed, **(pipeline_params or {})).fit(
+        X, y, classifier__sample_weight=np.asarray(w)
+    )
+    classifier = pipeline.steps[-1][1]
+    classes = [str(c) for c in pipeline.classes_]
 
     metrics: dict[str, Any] = {}
-    dev_hard = [ex for ex in corpus_dev if ex.label in LABELS]
-    if dev_hard:
-        pred = [str(p) for p in pipeline.predict([ex.comment for ex in dev_hard])]
-        truth = [ex.label for ex in dev_hard]
+    if corpus_dev:
+        proba = pipeline.predict_proba([ex.comment for ex in corpus_dev])
+        pred = predicted_outcomes(proba, classes)
+        truth = [ex.label for ex in corpus_dev]
+        labels = [lbl for lbl in TRAIN_LABELS if lbl in set(truth) | set(pred)]
         metrics["dev"] = {
-            "n": len(dev_hard),
-            "macro_f1": round(float(f1_score(truth, pred, average="macro")), 4),
-            "report": classification_report(
-                truth, pred, labels=list(LABELS), output_dict=True, zero_division=0
-            ),
-            "confusion": {
-                "labels": list(LABELS),
-                "matrix": confusion_matrix(truth, pred, labels=list(LABELS)).tolist(),
-            },
+            "n": len(corpus_dev),
+            "macro_f1": round(float(f1_score(truth, pred, labels=labels, average="macro")), 4),
+            "report": classification_report(truth, pred, labels=labels, output_dict=True, zero_division=0),
+            "confusion": {"labels": labels, "matrix": confusion_matrix(truth, pred, labels=labels).tolist()},
+            "expected_calibration_error": round(expected_calibration_error(proba, classes, truth), 4),
         }
-    public_dev_hard = [ex for ex in public_dev if ex.label in LABELS]
-    if public_dev_hard:
-        pred = [str(p) for p in pipeline.predict([ex.comment for ex in public_dev_hard])]
+    if public_dev:
+        proba = pipeline.predict_proba([ex.comment for ex in public_dev])
+        pred = predicted_outcomes(proba, classes)
         metrics["dev_public_mapped_accuracy"] = round(
-            float(np.mean([p == ex.label for p, ex in zip(pred, public_dev_hard)])), 4
+            float(np.mean([p == ex.label for p, ex in zip(pred, public_dev)])), 4
         )
-    unsure_dev = [ex for ex in public_dev if ex.label == UNSURE]
-    if unsure_dev:
-        proba = pipeline.predict_proba([ex.comment for ex in unsure_dev])
-        metrics["dev_unsure_flagged"] = round(float(np.mean(proba.max(axis=1) < unsure_threshold)), 4)
-    if dev_hard:
-        proba = pipeline.predict_proba([ex.comment for ex in dev_hard])
-        metrics["dev_hard_flagged_unsure"] = round(float(np.mean(proba.max(axis=1) < unsure_threshold)), 4)
-        conf = proba.max(axis=1)
-        correct = np.asarray(pipeline.classes_)[proba.argmax(axis=1)] == np.asarray(
-            [ex.label for ex in dev_hard]
-        )
-        bins = np.minimum((conf * 10).astype(int), 9)
-        ece = sum(
-            abs(conf[bins == b].mean() - correct[bins == b].mean()) * (bins == b).mean()
-            for b in set(bins.tolist())
-        )
-        metrics["dev_expected_calibration_error"] = round(float(ece), 4)
+    metrics["calibration_by_register"] = calibration_by_register(pipeline, corpus_dev + public_dev)
 
-    sources = Counter(f"{ex.source}:{ex.label}" for ex in train_set + corpus_calib)
+    sources = Counter(f"{ex.source}:{ex.label}" for ex in train_set)
     card: dict[str, Any] = {
         "model_version": "unsaved",  # save_model names it after the written file's SHA-256
         "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         "classes": list(LABELS),  # Label order; the pipeline keeps its own sorted classes_
+        "outcomes": classes,
         "unsure_threshold": unsure_threshold,
         "seed": seed,
         "params": {
             "C": C,
+            "pipeline": {
+                k: list(v) if isinstance(v, tuple) else v for k, v in (pipeline_params or {}).items()
+            },
             "ngram_max": 2,
             "min_df": 2,
             "corpus_weight": corpus_weight,
-            "unsure_weight": unsure_weight,
-            "caps": caps or {},
-            "calibration": "sigmoid, 5-fold, then one temperature fitted on held-out corpus comments",
-            "temperature": round(temperature, 4),
-            "temperature_fitted_on": n_calib,
-            "refit_on_all_after_calibration": refit,
+            "none_weight": none_weight,
+            "caps": {**DEFAULT_CAPS, **(caps or {})},
+            "calibration": "one temperature fitted in TemperatureScaled.fit on a stratified 15% of the"
+            " training rows (every register), then a refit on all rows",
+            "temperature": round(float(classifier.temperature_), 4),
+            "temperature_fitted_on": int(classifier.n_calibration_),
+            "lexicon": f"{len(words)} tokens" if words else "none",
         },
         "versions": {
             "commentcare": __version__,
@@ -444,18 +594,15 @@ def train(
             "python": platform.python_version(),
         },
         "training_data": {
-            "sha256": data_hash(train_set + corpus_calib),
-            "examples": len(train_set) + len(corpus_calib),
+            "sha256": data_hash(train_set),
+            "examples": len(train_set),
             "by_source_and_label": dict(sorted(sources.items())),
             "corpus_files": [p.name for p in corpus],
             "user_files": [p.name for p in extra],
             "public_sets": {
-                "civil-comments-cc0": "Civil Comments (Jigsaw/Google), CC0 1.0; e.g. the google/civil_comments dataset card",
-                "toxic-spans-cc0": "Toxic Spans (Pavlopoulos et al., SemEval-2021 Task 5), CC0 1.0; ipavlopoulos/toxic_spans",
-                "goemotions-apache2": "GoEmotions (Demszky et al., 2020, Google), Apache-2.0; google-research/google-research goemotions",
-            }
-            if public
-            else {},
+                k: v for k, v in PUBLIC_SETS.items() if any(ex.source.startswith(k) for ex in public)
+            },
+            "lexicon": LEXICON_NOTICE if words else None,
             "mapping_rules": {
                 k: v for k, v in MAPPING_RULES.items() if any(ex.source == k for ex in train_set)
             },
@@ -464,3 +611,20 @@ def train(
         "metrics": metrics,
     }
     return pipeline, card
+
+
+#: Where each trainable set can be had, and whom to credit.
+PUBLIC_SETS = {
+    "civil-comments-cc0": "Civil Comments (Jigsaw/Google), CC0 1.0; e.g. the google/civil_comments dataset card",
+    "toxic-spans-cc0": "Toxic Spans (Pavlopoulos et al., SemEval-2021 Task 5), CC0 1.0; ipavlopoulos/toxic_spans",
+    "goemotions-apache2": "GoEmotions (Demszky et al., 2020, Google), Apache-2.0; google-research/google-research goemotions",
+    "banking77-ccby4": "BANKING77 (Casanueva et al., 2020, PolyAI), CC BY 4.0; PolyAI-LDN/task-specific-datasets",
+    "davidson-hate-offensive-mit": "Hate Speech and Offensive Language (Davidson et al., 2017), MIT;"
+    " t-davidson/hate-speech-and-offensive-language",
+    "clinc150-ccby3": "CLINC150 / OOS eval (Larson et al., 2019, Clinc), CC BY 3.0; clinc/oos-eval",
+}
+
+LEXICON_NOTICE = (
+    "VADER sentiment lexicon (Hutto and Gilbert, 2014), from vaderSentiment 3.3.2, MIT License,"
+    " Copyright (c) 2016 C.J. Hutto; token valences are stored inside the model"
+)

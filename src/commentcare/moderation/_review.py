@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from operator import itemgetter
 
 from commentcare._types import Action, Classification, Comment, Label, Reply, Review, new_review
+from commentcare.model._language import looks_english
 from commentcare.model._text import Prepared, PreparedBatch, prepare
 from commentcare.moderation._replies import PLACEHOLDERS, ReplyPack, Template, variant_start
 from commentcare.moderation._signals import (
@@ -179,6 +181,11 @@ class Reviewer:
             first_time = self._first_time(comment) if comment.author_email or author else True
             label = c.label
             unsure = c.unsure if hold_below is None else c.confidence < hold_below
+            if c.unsure:
+                held = _held_reason(c, text)
+                if held is not None:  # none of the four, or not English: a human reads it
+                    yield new_review(comment, c, hold, _PRIORITY_HELD, None, held, ())
+                    continue
             problem: Problem | None = None
             liked = None
             if label is spam:
@@ -258,6 +265,42 @@ class Reviewer:
                 reply = entry[2].get(values_read)
                 drafts.append(self._render(entry, values_read, values) if reply is None else reply)
             yield new_review(comment, c, action, priority, respond_by, reasons, tuple(drafts))
+
+
+#: Priority of a comment held because it fits none of the four classes or is not in English.
+_PRIORITY_HELD = 4
+
+_QUESTION = re.compile(
+    r"\?|^\s*(who|what|when|where|which|why|how|is|are|do|does|did|can|could|will|would|should|any)\b", re.I
+)
+_REQUEST = re.compile(r"\b(please|pls|plz|can you|could you|would you|do a|make a|cover)\b", re.I)
+_GREETING = re.compile(
+    r"^\W*(hi|hello|hey|hiya|morning|good (morning|evening|afternoon|night)|evening|greetings|yo|happy \w+)\b",
+    re.I,
+)
+NOT_ENGLISH = "not in English: the model reads English only, a human should decide"
+
+
+def none_kind(text: str) -> str:
+    """What a comment that fits none of the four looks like, for the reason a human reads."""
+    if _QUESTION.search(text):
+        return "a question to answer"
+    if _REQUEST.search(text):
+        return "a request"
+    if _GREETING.search(text):
+        return "a greeting"
+    return "a neutral remark"
+
+
+def _held_reason(c: Classification, text: str) -> tuple[str, ...] | None:
+    """Why an unsure classification is held before any label's rule applies, or None."""
+    if not looks_english(text):
+        return (NOT_ENGLISH,)
+    if c.other >= c.confidence:
+        return (
+            f"fits none of the four ({c.other:.0%}): {none_kind(text)}; never removed or thanked automatically",
+        )
+    return None
 
 
 _FAR = datetime.max.replace(tzinfo=timezone.utc)
