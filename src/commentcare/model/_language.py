@@ -17,6 +17,7 @@ The rule, written as plainly as it runs:
 from __future__ import annotations
 
 import re
+import unicodedata
 
 __all__ = ["ENGLISH_WORDS", "FOREIGN_WORDS", "MIN_FOREIGN", "looks_english"]
 
@@ -298,8 +299,6 @@ def _is_latin(ch: str) -> bool:
 
 def _plain(word: str) -> str:
     """The word without accents, so "très" and "tres" are one word."""
-    import unicodedata
-
     return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
 
 
@@ -309,13 +308,14 @@ def looks_english(text: str) -> bool:
     if not words:
         return True
     letters = "".join(words)
-    latin = sum(1 for ch in letters if _is_latin(ch))
-    if latin * 2 < len(letters):
-        return False
+    if not letters.isascii():
+        latin = sum(1 for ch in letters if _is_latin(ch))
+        if latin * 2 < len(letters):
+            return False
     foreign = english = 0
     for word in words:
         if word in ENGLISH_WORDS:
             english += 1
-        elif _plain(word) in FOREIGN_WORDS:
+        elif (word if word.isascii() else _plain(word)) in FOREIGN_WORDS:
             foreign += 1
     return not (foreign >= MIN_FOREIGN and foreign > english)
