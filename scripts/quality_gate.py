@@ -105,6 +105,15 @@ def main() -> int:
             bound = f"minimum {spec['minimum']}" if "minimum" in spec else f"maximum {spec.get('maximum')}"
             print(f"{name:<32} {r['metric']:<26} {r['value']:.4f}   {bound}")
     if args.raise_:
+        moved = [
+            name
+            for name, r in results.items()
+            if gate["benchmarks"].get(name, {}).get("sha256") not in (None, r.get("sha256"))
+        ]
+        if moved:
+            print("refusing to raise: these files differ from their pinned SHA-256: " + ", ".join(moved))
+            print("re-pin them by editing quality/gate.json, with the reason in its history")
+            return 1
         changed = []
         for name, r in results.items():
             if "value" not in r:

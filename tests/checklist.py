@@ -124,21 +124,11 @@ def cases() -> list[Case]:
     # Typos and slang.
     out += _cases(
         "typos",
-        [
-            "the {product} is realy bad, broke aftr 2 days",
-            "ths {product} is trash tbh dont buy",
-            "luv this {product} sooo much thx",
-        ],
+        ["the {product} is realy bad, broke aftr 2 days", "ths {product} is trash tbh dont buy"],
         {"product": PRODUCTS},
-        set(),
+        NEGATIVE,
     )
-    # expected outcomes for typos differ by template: set them by hand below
-    out = [
-        Case(c.capability, c.text, frozenset({"praise"}) if "luv" in c.text else NEGATIVE)
-        if c.capability == "typos"
-        else c
-        for c in out
-    ]
+    out += _cases("typos", ["luv this {product} sooo much thx"], {"product": PRODUCTS}, {"praise"})
     # Emoji.
     out += _cases(
         "emoji",

@@ -352,3 +352,26 @@ def test_a_fast_review_is_a_review_in_every_field():
     assert all(getattr(fast, f.name) == getattr(slow, f.name) for f in dataclasses.fields(Review))
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.priority = 1  # type: ignore[misc]
+
+
+def test_a_comment_that_fits_none_is_held_with_what_it_looks_like(moderator: Moderator) -> None:
+    r = moderator.review("Is there a vegan version of this cake?")
+    assert r.action is Action.HOLD and not r.replies
+    assert r.classification.other > r.classification.confidence
+    assert any("a question to answer" in reason for reason in r.reasons)
+
+
+def test_a_comment_not_in_english_is_never_acted_on(moderator: Moderator) -> None:
+    for text in ["Me encanta este producto, es muy bueno y llegó rápido", "Купить диплом недорого, пишите"]:
+        r = moderator.review(text)
+        assert r.action is Action.HOLD and not r.replies
+        assert any("not in English" in reason for reason in r.reasons)
+
+
+def test_none_kind_reads_the_shape_of_the_comment() -> None:
+    from commentcare.moderation._review import none_kind
+
+    assert none_kind("Which lens did you use?") == "a question to answer"
+    assert none_kind("Please cover the new tax rules next") == "a request"
+    assert none_kind("Morning all!") == "a greeting"
+    assert none_kind("We went in March.") == "a neutral remark"

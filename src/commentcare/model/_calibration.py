@@ -62,8 +62,10 @@ class TemperatureScaled(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # 
     ``fit`` holds out ``calibration_fraction`` of the rows (stratified, seeded by
     ``random_state``), fits a clone of ``estimator`` on the rest, finds the temperature that
     minimises the log-loss on the held-out rows and, with ``refit``, fits the clone again on
-    every row so that none is lost to calibration. ``estimator`` must have ``decision_function``
-    (the default is a logistic regression).
+    every row so that none is lost to calibration (the temperature found for the model of 85% of
+    the rows then serves the model of all of them; the per-register calibration in the model card
+    measures the result). ``estimator`` must have ``decision_function`` (the default is a logistic
+    regression).
     """
 
     def __init__(
@@ -94,25 +96,32 @@ class TemperatureScaled(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # 
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"])
         check_classification_targets(y)
         w = _check_sample_weight(sample_weight, X)
+        weighted = sample_weight is not None
+
+        def fit_on(rows: Any) -> Any:
+            est = self._new_estimator()
+            if rows is None:
+                return est.fit(X, y, sample_weight=w) if weighted else est.fit(X, y)
+            Xr, yr = _safe_indexing(X, rows), y[rows]
+            return est.fit(Xr, yr, sample_weight=w[rows]) if weighted else est.fit(Xr, yr)
+
         self.classes_ = np.unique(y)
         counts = np.unique(y, return_counts=True)[1]
         n_calib = round(len(y) * self.calibration_fraction)
         if n_calib < len(self.classes_) or counts.min() < 2 or len(y) - n_calib < len(self.classes_):
             # Too little data to hold any out: no temperature (1.0).
-            self.estimator_ = self._new_estimator().fit(X, y, sample_weight=w)
+            self.estimator_ = fit_on(None)
             self.temperature_ = 1.0
             self.n_calibration_ = 0
         else:
             split = StratifiedShuffleSplit(n_splits=1, test_size=n_calib, random_state=self.random_state)
             fit_rows, calib_rows = next(split.split(np.zeros(len(y)), y))
-            estimator = self._new_estimator().fit(
-                _safe_indexing(X, fit_rows), y[fit_rows], sample_weight=w[fit_rows]
-            )
+            estimator = fit_on(fit_rows)
             scores = _two_columns(estimator.decision_function(_safe_indexing(X, calib_rows)))
             y_index = np.searchsorted(estimator.classes_, y[calib_rows])
             self.temperature_ = fit_temperature(scores, y_index, w[calib_rows])
             self.n_calibration_ = len(calib_rows)
-            self.estimator_ = self._new_estimator().fit(X, y, sample_weight=w) if self.refit else estimator
+            self.estimator_ = fit_on(None) if self.refit else estimator
         return self
 
     def decision_function(self, X: Any) -> np.ndarray:

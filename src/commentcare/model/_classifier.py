@@ -11,7 +11,7 @@ import numpy as np
 
 from commentcare._errors import ModelError
 from commentcare._types import Classification, Comment, Label, comment_of_text, new_classification
-from commentcare.model._language import looks_english
+from commentcare.model._language import english_mask
 from commentcare.model._store import LoadedModel
 from commentcare.model._text import PreparedBatch
 
@@ -89,10 +89,11 @@ class Classifier:
         proba = np.asarray(pipeline[1:].predict_proba(batch), dtype=np.float64)
         four = proba[:, self._order]
         other = proba[:, self._none] if self._none is not None else np.zeros(len(proba))
-        scores = four / four.sum(axis=1, keepdims=True)
+        total = four.sum(axis=1, keepdims=True)
+        scores = np.divide(four, total, out=np.full_like(four, 1 / len(self.labels)), where=total > 0)
         best = scores.argmax(axis=1)
         confidence = four[np.arange(len(best)), best]
-        english = np.fromiter(map(looks_english, batch.texts), dtype=bool, count=len(best))
+        english = english_mask(batch)
         unsure = (other >= confidence) | (confidence < self.threshold) | ~english
         labels = self.labels
         s, r, p, q = labels

@@ -134,6 +134,8 @@ def _rows(path: Path) -> list[dict[str, str]]:
 def trainable_texts(shared_data: Path, corpus: Iterable[Path] = ()) -> set[str]:
     """The normalised texts of every trainable set under ``shared_data`` and of the corpus files."""
     seen: set[str] = set()
+    from commentcare.model._training import _tweet  # the Davidson tweets are trained on cleaned
+
     for rel, column in (
         ("civil-comments-cc0/civil_comments.csv", "text"),
         ("toxic-spans-cc0/toxic_spans.csv", "text"),
@@ -144,7 +146,10 @@ def trainable_texts(shared_data: Path, corpus: Iterable[Path] = ()) -> set[str]:
     ):
         path = shared_data / rel
         if path.is_file():
-            seen.update(_norm(r[column]) for r in _rows(path))
+            for r in _rows(path):
+                seen.add(_norm(r[column]))
+                if column == "tweet":
+                    seen.add(_norm(_tweet(r[column])))
     clinc = shared_data / "clinc150-ccby3" / "data_full.json"
     if clinc.is_file():
         for pairs in json.loads(clinc.read_text(encoding="utf-8")).values():

@@ -190,7 +190,7 @@ class WordNgrams(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         n_features = self.n_unigrams_ + len(self.bigram_keys_)
         tables = self._lookup()
         token_table, bigram_table = tables.tokens, tables.bigrams
-        tokens = tokenize(X.texts, X.codepoints())
+        tokens = X.tokens()
         ids = token_table.get(tokens.hashes)  # the separator (hash 0) and unknown tokens get 0
         doc_of = tokens.doc
         # Column pairs per token: its unigram, and the bigram it starts. Kept in token order, the
@@ -352,7 +352,8 @@ class MetaFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         self.columns = columns
 
     def fit(self, X: Any, y: Any = None) -> MetaFeatures:
-        names = META_FEATURES if self.columns is None else tuple(self.columns)
+        columns = getattr(self, "columns", None)  # absent from models pickled before it existed
+        names = META_FEATURES if columns is None else tuple(columns)
         unknown = set(names) - set(META_FEATURES)
         if unknown:
             raise ValueError(f"unknown meta-features: {sorted(unknown)}")

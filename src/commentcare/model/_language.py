@@ -18,8 +18,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-__all__ = ["ENGLISH_WORDS", "FOREIGN_WORDS", "MIN_FOREIGN", "looks_english"]
+import numpy as np
+
+from commentcare.model._tokens import HashIndex, hash_strings
+
+if TYPE_CHECKING:
+    from commentcare.model._text import PreparedBatch
+
+__all__ = ["ENGLISH_WORDS", "FOREIGN_WORDS", "MIN_FOREIGN", "english_mask", "looks_english"]
 
 MIN_FOREIGN = 2
 
@@ -109,188 +117,14 @@ ENGLISH_WORDS = frozenset(
     ]
 )
 
-#: Frequent function words of other languages written in Latin letters (none of them English).
+#: Frequent function words of other languages written in Latin letters; words that are also English
+#: (names such as "Dan" and "Ben", "die", "met", "son", slang such as "dat" and "da") are left out.
 FOREIGN_WORDS = frozenset(
-    [
-        "el",
-        "la",
-        "los",
-        "las",
-        "del",
-        "una",
-        "unos",
-        "por",
-        "para",
-        "con",
-        "que",
-        "pero",
-        "muy",
-        "esta",
-        "este",
-        "es",
-        "son",
-        "mas",
-        "como",
-        "porque",
-        "tambien",
-        "donde",
-        "cuando",
-        "gracias",
-        "hola",
-        "tengo",
-        "tiene",
-        "hace",
-        "estoy",
-        "yo",
-        "nosotros",
-        "ustedes",
-        "le",
-        "les",
-        "des",
-        "du",
-        "une",
-        "est",
-        "et",
-        "je",
-        "tu",
-        "il",
-        "elle",
-        "nous",
-        "vous",
-        "ils",
-        "sont",
-        "avec",
-        "pour",
-        "dans",
-        "sur",
-        "mais",
-        "tres",
-        "merci",
-        "bonjour",
-        "cest",
-        "pas",
-        "qui",
-        "ce",
-        "cette",
-        "mon",
-        "ma",
-        "mes",
-        "ton",
-        "ta",
-        "der",
-        "die",
-        "das",
-        "und",
-        "ist",
-        "nicht",
-        "ein",
-        "eine",
-        "mit",
-        "auf",
-        "fur",
-        "ich",
-        "sie",
-        "wir",
-        "ihr",
-        "sehr",
-        "aber",
-        "auch",
-        "wie",
-        "danke",
-        "bitte",
-        "noch",
-        "schon",
-        "kein",
-        "dem",
-        "den",
-        "zu",
-        "von",
-        "um",
-        "uma",
-        "os",
-        "nao",
-        "sim",
-        "obrigado",
-        "obrigada",
-        "voce",
-        "muito",
-        "com",
-        "isso",
-        "essa",
-        "esse",
-        "ele",
-        "ela",
-        "eles",
-        "ao",
-        "il",
-        "lo",
-        "gli",
-        "della",
-        "che",
-        "sono",
-        "molto",
-        "grazie",
-        "anche",
-        "perche",
-        "questo",
-        "questa",
-        "non",
-        "di",
-        "da",
-        "het",
-        "een",
-        "niet",
-        "ik",
-        "je",
-        "zijn",
-        "wat",
-        "maar",
-        "ook",
-        "dat",
-        "voor",
-        "met",
-        "bedankt",
-        "dan",
-        "yang",
-        "ini",
-        "itu",
-        "tidak",
-        "ada",
-        "dengan",
-        "untuk",
-        "saya",
-        "kamu",
-        "dari",
-        "terima",
-        "kasih",
-        "sangat",
-        "juga",
-        "ve",
-        "bir",
-        "bu",
-        "da",
-        "de",
-        "icin",
-        "cok",
-        "tesekkurler",
-        "ben",
-        "sen",
-        "ama",
-        "gibi",
-        "ng",
-        "sa",
-        "ang",
-        "mga",
-        "na",
-        "po",
-        "ako",
-        "ko",
-        "mo",
-        "salamat",
-    ]
+    ["el", "la", "los", "las", "del", "una", "unos", "por", "para", "que", "pero", "muy", "esta", "este", "es", "mas", "como", "porque", "tambien", "donde", "cuando", "gracias", "hola", "tengo", "tiene", "hace", "estoy", "yo", "nosotros", "ustedes", "le", "les", "des", "du", "une", "est", "et", "je", "tu", "il", "elle", "nous", "vous", "ils", "sont", "avec", "pour", "dans", "sur", "mais", "tres", "merci", "bonjour", "cest", "pas", "qui", "ce", "cette", "mon", "ma", "mes", "der", "das", "und", "ist", "nicht", "ein", "eine", "mit", "auf", "fur", "ich", "sie", "wir", "ihr", "sehr", "aber", "auch", "wie", "danke", "bitte", "noch", "schon", "kein", "dem", "zu", "von", "uma", "os", "nao", "sim", "obrigado", "obrigada", "voce", "muito", "com", "isso", "essa", "esse", "ele", "ela", "eles", "ao", "il", "lo", "gli", "della", "che", "sono", "molto", "grazie", "anche", "perche", "questo", "questa", "di", "het", "een", "niet", "ik", "je", "zijn", "maar", "ook", "voor", "bedankt", "yang", "ini", "itu", "tidak", "dengan", "untuk", "saya", "kamu", "dari", "terima", "kasih", "sangat", "juga", "bir", "bu", "de", "icin", "cok", "tesekkurler", "gibi", "ng", "sa", "ang", "mga", "na", "po", "ako", "salamat"]
 )
 
-_WORD = re.compile(r"[^\W\d_]+")
+# The featuriser's tokens (module _tokens); a word's apostrophe is dropped before it is looked up.
+_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+|[!?]|[\u2600-\u27bf\U0001F000-\U0001FAFF]")
 
 
 def _is_latin(ch: str) -> bool:
@@ -304,7 +138,7 @@ def _plain(word: str) -> str:
 
 def looks_english(text: str) -> bool:
     """Whether ``text`` may be English (see the module's rule)."""
-    words = _WORD.findall(text.replace("\u2019", "").replace("'", "").lower())
+    words = [t.replace("'", "") for t in _TOKEN.findall(text.lower()) if t[0].isalpha()]
     if not words:
         return True
     letters = "".join(words)
@@ -319,3 +153,45 @@ def looks_english(text: str) -> bool:
         elif (word if word.isascii() else _plain(word)) in FOREIGN_WORDS:
             foreign += 1
     return not (foreign >= MIN_FOREIGN and foreign > english)
+
+
+def _with_apostrophes(word: str) -> list[str]:
+    """The word, and the word with one apostrophe at each place a token can hold it."""
+    return [word] + [word[:k] + "'" + word[k:] for k in range(1, len(word))]
+
+
+def _kind_index() -> HashIndex:
+    """Token hash -> 1 for an English word, 2 for a foreign one (0: neither)."""
+    kind = {v: 2 for w in FOREIGN_WORDS for v in _with_apostrophes(w)}
+    kind.update({v: 1 for w in ENGLISH_WORDS for v in _with_apostrophes(w)})
+    words = sorted(kind)
+    return HashIndex(hash_strings(words), np.array([kind[w] for w in words], dtype=np.int64))
+
+
+_KINDS: list[HashIndex] = []
+_NON_ASCII_LETTER = re.compile(r"(?![\x00-\x7f])[^\W\d_]")
+
+
+def english_mask(batch: PreparedBatch) -> np.ndarray:
+    """``[looks_english(t) for t in batch.texts]`` as a boolean array, from the batch's tokens.
+
+    Texts whose letters are all ASCII (most of them) are counted from the tokens the word features
+    already made; the others go through :func:`looks_english` one by one.
+    """
+    texts = batch.texts
+    n = len(texts)
+    # Texts whose letters are all ASCII: their tokens decide (emoji and curly quotes do not matter).
+    ascii_text = np.fromiter(
+        (t.isascii() or not _NON_ASCII_LETTER.search(t) for t in texts), dtype=bool, count=n
+    )
+    out = np.ones(n, dtype=bool)
+    if not _KINDS:
+        _KINDS.append(_kind_index())
+    tokens = batch.tokens()
+    kind = _KINDS[0].get(tokens.hashes)
+    english = np.bincount(tokens.doc[kind == 1], minlength=n)
+    foreign = np.bincount(tokens.doc[kind == 2], minlength=n)
+    out[ascii_text] = ~((foreign >= MIN_FOREIGN) & (foreign > english))[ascii_text]
+    for i in np.flatnonzero(~ascii_text).tolist():
+        out[i] = looks_english(texts[i])
+    return out

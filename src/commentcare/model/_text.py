@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from commentcare.model._tokens import codepoints
+from commentcare.model._tokens import Tokens, codepoints, tokenize
 
 __all__ = ["MAX_FEATURE_CHARS", "Prepared", "PreparedBatch", "html_to_text", "prepare", "prepare_batch"]
 
@@ -201,7 +201,7 @@ class PreparedBatch:
     had_markup: np.ndarray
     original_length: np.ndarray
     author_urls: list[str]
-    _cache: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     _columns: dict[str, list[Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
@@ -213,6 +213,13 @@ class PreparedBatch:
         if cp is None:
             cp = self._cache["cp"] = codepoints("\x00" + "\x00".join(self.texts))
         return cp
+
+    def tokens(self) -> Tokens:
+        """The texts' tokens (:func:`commentcare.model._tokens.tokenize`; computed once, shared)."""
+        found = self._cache.get("tokens")
+        if found is None:
+            found = self._cache["tokens"] = tokenize(self.texts, self.codepoints())
+        return found
 
     def item(self, i: int) -> Prepared:
         c = self._columns

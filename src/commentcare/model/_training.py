@@ -133,9 +133,9 @@ _BANKING_AMBIGUOUS = frozenset(
     ]
 )
 _PROBLEM_WORDS = re.compile(
-    r"\b(not|n't|never|still|wrong|twice|declined|decline|failed|fail|charged|missing|stuck|refused|"
+    r"\b(not|never|still|wrong|twice|declined|decline|failed|fail|charged|missing|stuck|refused|"
     r"rejected|blocked|no longer|hasn't|haven't|didn't|isn't|won't|can't|cannot|error|extra|"
-    r"reverted|swallowed|double|incorrect|unauthori[sz]ed|don't recognise|don't recognize)\b",
+    r"reverted|swallowed|double|incorrect|unauthori[sz]ed|don't recognise|don't recognize)\b|n['\u2019]t\b",
     re.I,
 )
 _HOWTO_OPENING = re.compile(
@@ -251,7 +251,11 @@ def _tweet(text: str) -> str:
 
 
 def load_trainable_sets(
-    shared_data: Path, lexicon: dict[str, float], seed: int = 13, caps: dict[str, int] | None = None
+    shared_data: Path,
+    lexicon: dict[str, float],
+    seed: int = 13,
+    caps: dict[str, int] | None = None,
+    civil_min_toxicity: float = 0.5,
 ) -> list[Example]:
     """Map the trainable sets under ``shared_data`` onto our labels (rules in MAPPING_RULES).
 
@@ -273,7 +277,7 @@ def load_trainable_sets(
     if civil.is_file():
         for row in _read_csv(civil):
             tox = float(row["toxicity"])
-            if tox >= 0.5:
+            if tox >= civil_min_toxicity:
                 add("civil-comments-cc0/rant", row["text"], row["source_id"], tox)
     spans = shared_data / "toxic-spans-cc0" / "toxic_spans.csv"
     if spans.is_file():
@@ -420,9 +424,11 @@ def to_xy(
     examples: Sequence[Example],
     source_weights: dict[str, float] | None = None,
     none_weight: float = NONE_WEIGHT,
+    class_weights: dict[str, float] | None = None,
 ) -> tuple[list[Comment], list[str], list[float]]:
     """Rows, labels and weights: the four classes end with equal total weight, ``none`` with
-    ``none_weight`` times that, so that no class is favoured by how much data it happens to have."""
+    ``none_weight`` times that, so that no class is favoured by how much data it happens to have.
+    ``class_weights`` multiplies a class's total (a prior that favours or disfavours it)."""
     source_weights = source_weights or {}
     X = [ex.comment for ex in examples]
     y = [ex.label for ex in examples]
@@ -432,7 +438,10 @@ def to_xy(
         totals[lbl] += wt
     four = [t for lbl, t in totals.items() if lbl != NONE]
     mean = sum(four) / len(four) if four else 1.0
-    target = {lbl: mean * (none_weight if lbl == NONE else 1.0) for lbl in totals}
+    target = {
+        lbl: mean * (none_weight if lbl == NONE else 1.0) * (class_weights or {}).get(lbl, 1.0)
+        for lbl in totals
+    }
     return X, y, [wt * target[lbl] / totals[lbl] for lbl, wt in zip(y, w)]
 
 
@@ -509,6 +518,7 @@ def train(
     corpus_weight: float = 2.0,
     none_weight: float = NONE_WEIGHT,
     pipeline_params: dict[str, Any] | None = None,
+    civil_min_toxicity: float = 0.5,
 ) -> tuple[Any, dict[str, Any]]:
     """Fit the pipeline; return it with its model card (metrics on the held-out dev split)."""
     import numpy as np
@@ -530,7 +540,9 @@ def train(
         examples += load_labelled(path)
     public: list[Example] = []
     if shared_data is not None and shared_data.is_dir():
-        public = load_trainable_sets(shared_data, words, seed=seed, caps=caps)
+        public = load_trainable_sets(
+            shared_data, words, seed=seed, caps=caps, civil_min_toxicity=civil_min_toxicity
+        )
     corpus_train, corpus_dev = dev_split(examples)
     public_train, public_dev = dev_split(public)
     train_set = corpus_train + public_train
@@ -576,8 +588,8 @@ def train(
             "pipeline": {
                 k: list(v) if isinstance(v, tuple) else v for k, v in (pipeline_params or {}).items()
             },
-            "ngram_max": 2,
-            "min_df": 2,
+            "ngram_max": pipeline.named_steps["features"].get_params()["words__ngram_max"],
+            "min_df": pipeline.named_steps["features"].get_params()["words__min_df"],
             "corpus_weight": corpus_weight,
             "none_weight": none_weight,
             "caps": {**DEFAULT_CAPS, **(caps or {})},

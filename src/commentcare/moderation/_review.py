@@ -43,7 +43,9 @@ class Policy:
     )
     #: A first-time complainer is answered within this fraction of the complaint window.
     first_time_factor: float = 0.5
-    #: Below this confidence nothing is removed or approved automatically.
+    #: Below this confidence nothing is removed or approved automatically. The confidence is the
+    #: label's absolute probability (``scores[label] * (1 - other)``, model v2), so a threshold
+    #: chosen for a model of 0.1.0 reads stricter here.
     hold_below: float | None = None  # None: the model card's unsure threshold
     replies_per_comment: int = 2
 
@@ -279,6 +281,8 @@ _GREETING = re.compile(
     re.I,
 )
 NOT_ENGLISH = "not in English: the model reads English only, a human should decide"
+NOTHING_TO_READ = "no words to read: a human should look at it"
+_READABLE = re.compile(r"[^\W_]")
 
 
 def none_kind(text: str) -> str:
@@ -294,6 +298,8 @@ def none_kind(text: str) -> str:
 
 def _held_reason(c: Classification, text: str) -> tuple[str, ...] | None:
     """Why an unsure classification is held before any label's rule applies, or None."""
+    if not _READABLE.search(text):
+        return (NOTHING_TO_READ,)
     if not looks_english(text):
         return (NOT_ENGLISH,)
     if c.other >= c.confidence:
