@@ -183,8 +183,12 @@ def comments() -> list[Comment]:
 
 def plain_reviews(rv: Reviewer, items: list[Comment], verdicts: list[Classification]) -> list[tuple]:
     """The review rules one comment at a time, as they read before the batch fast path."""
+    import re
+
+    from commentcare.model._language import looks_english
     from commentcare.model._text import prepare
     from commentcare.moderation import _signals as sig
+    from commentcare.moderation._review import none_kind
 
     seen: set[str] = set()
     out = []
@@ -198,6 +202,17 @@ def plain_reviews(rv: Reviewer, items: list[Comment], verdicts: list[Classificat
         seen.update(keys)
         p = prepare(comment.text, comment.author_url)
         w = sig.words(p.text)
+        if c.unsure:  # held before any label's rule: nothing to read, not English, or none of the four
+            held = None
+            if not re.search(r"[^\W_]", p.text):
+                held = "no words to read: a human should look at it"
+            elif not looks_english(p.text):
+                held = "not in English: the model reads English only, a human should decide"
+            elif c.other >= c.confidence:
+                held = f"fits none of the four ({c.other:.0%}): {none_kind(p.text)}; never removed or thanked automatically"
+            if held:
+                out.append((Action.HOLD, 4, None, (held,), ()))
+                continue
         unsure = c.unsure if rv.policy.hold_below is None else c.confidence < rv.policy.hold_below
         problem, replies = None, ()
         if c.label is Label.SPAM:

@@ -131,6 +131,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     scores = "  ".join(f"{k.value} {v:.2f}" for k, v in c.scores.items())
     print(f"label:      {c.label.value}{' (unsure)' if c.unsure else ''}  confidence {c.confidence:.2f}")
     print(f"scores:     {scores}")
+    print(f"none of the four: {c.other:.2f}")
     print(f"action:     {r.action.value}")
     print(f"priority:   {r.priority}")
     print(f"respond by: {r.respond_by.isoformat(timespec='minutes') if r.respond_by else '-'}")

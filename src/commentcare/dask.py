@@ -69,6 +69,7 @@ CLASSIFY_COLUMNS: Mapping[str, str] = {
     "confidence": "float64",
     "unsure": "boolean",
     **{lbl.value: "float64" for lbl in Label},
+    "other": "float64",
     "model_version": "string",
 }
 #: Columns added as well when ``replies=True``.
@@ -234,6 +235,7 @@ def _classify_partition(
             cols["unsure"][i] = c.unsure
             for lbl, p in c.scores.items():
                 cols[lbl.value][i] = p
+            cols["other"][i] = c.other
             cols["model_version"][i] = c.model_version
             if r is not None:
                 cols["action"][i] = r.action.value
@@ -269,7 +271,7 @@ def classify_dataframe(
     ``commentcare classify``), or from the columns named in ``columns`` (Comment field → column).
 
     Added columns (see :data:`CLASSIFY_COLUMNS` and :data:`REVIEW_COLUMNS`): ``label``,
-    ``confidence``, ``unsure``, one probability per label, ``model_version``; with ``replies``,
+    ``confidence``, ``unsure``, one probability per label, ``other``, ``model_version``; with ``replies``,
     ``action``, ``priority``, ``respond_by``, ``reply`` (the first drafted reply) and ``reasons``.
     A row whose text is missing or blank gets missing results (it is not a comment); a
     ``created_at`` that is not a date raises :class:`~commentcare.InputError` naming the row

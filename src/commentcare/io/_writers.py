@@ -41,6 +41,7 @@ def result_row(
     }
     for lbl in Label:
         row[lbl.value] = round(c.scores[lbl], 4)
+    row["other"] = round(c.other, 4)  # the probability that it fits none of the four
     row["model_version"] = c.model_version
     if review is not None:
         row["action"] = review.action.value

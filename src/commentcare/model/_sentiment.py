@@ -110,7 +110,26 @@ NEGATORS = frozenset(
 )
 #: What a typographic apostrophe leaves before the "t" of a negation ("isn’t" is "isn", "t").
 CURLY_STEMS = frozenset(
-    ["don", "doesn", "didn", "isn", "wasn", "aren", "weren", "won", "wouldn", "couldn", "shouldn", "hasn", "haven", "hadn", "ain", "can", "mustn", "needn"]
+    [
+        "don",
+        "doesn",
+        "didn",
+        "isn",
+        "wasn",
+        "aren",
+        "weren",
+        "won",
+        "wouldn",
+        "couldn",
+        "shouldn",
+        "hasn",
+        "haven",
+        "hadn",
+        "ain",
+        "can",
+        "mustn",
+        "needn",
+    ]
 )
 #: Words that close a scope and start a clause that usually carries the writer's verdict.
 CONTRAST = frozenset({"but", "however", "though", "although", "yet", "except"})
