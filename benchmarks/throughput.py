@@ -86,7 +86,9 @@ REVIEW = "commentcare review_many (replies)"
 SKLEARN = "sklearn tfidf(1,2)+logreg"
 
 #: Targets from the issue, as ratios to alt-profanity-check.
-RATIO_TARGETS = {CLASSIFY: 1.0, REVIEW: 0.5}
+# The floors of the second round: classifying stays at or above 0.7x alt-profanity-check, reviewing
+# at or above 0.35x (clarity now comes before speed; the first round reached 1.08x and 0.54x).
+RATIO_TARGETS = {CLASSIFY: 0.7, REVIEW: 0.35}
 
 
 # -- data ------------------------------------------------------------------------------------------------

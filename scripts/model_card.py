@@ -64,6 +64,10 @@ def main() -> None:
         f" ({p['temperature']}) learned in `TemperatureScaled.fit` on {p['temperature_fitted_on']} held-out"
         " training rows of every register.",
         "",
+        "Design choices (features, weights, mappings) were compared by leave-one-register-out"
+        " cross-validation on the training data: benchmarks/model_selection.py, results in"
+        " benchmarks/RESULTS.md.",
+        "",
         "## Zero-shot benchmarks",
         "",
         "Scored with `commentcare evaluate --benchmarks`; rows whose text is in a trainable set or the"

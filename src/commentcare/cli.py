@@ -139,7 +139,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     for i, reply in enumerate(r.replies, 1):
         print(f"reply {i}:\n  " + reply.text.replace("\n", "\n  "))
     if not r.replies:
-        print("reply:      none (spam is removed without a word)")
+        why = "spam is removed without a word" if r.action.value == "remove" else "held for a human to answer"
+        print(f"reply:      none ({why})")
     return EXIT_OK
 
 
