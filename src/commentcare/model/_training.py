@@ -572,9 +572,14 @@ def train(
     train_set = corpus_train + public_train
     X, y, w = to_xy(train_set, source_weights={"corpus": corpus_weight}, none_weight=none_weight)
     log.info("training on %d rows", len(X))
-    pipeline = build_pipeline(words, C=C, seed=seed, **(pipeline_params or {})).fit(
-        X, y, classifier__sample_weight=np.asarray(w)
-    )
+    from threadpoolctl import threadpool_limits
+
+    # One thread: the solver's OpenMP reductions sum in another order with more threads, and the
+    # same data must give the same model file on any machine (tests/test_reproducible.py).
+    with threadpool_limits(limits=1):
+        pipeline = build_pipeline(words, C=C, seed=seed, **(pipeline_params or {})).fit(
+            X, y, classifier__sample_weight=np.asarray(w)
+        )
     classifier = pipeline.steps[-1][1]
     classes = [str(c) for c in pipeline.classes_]
 
