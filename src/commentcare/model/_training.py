@@ -33,6 +33,7 @@ from typing import Any
 
 from commentcare._errors import InputError
 from commentcare._types import Comment, Label
+from commentcare.model._features import META_FEATURES
 
 __all__ = [
     "MAPPING_RULES",
@@ -258,7 +259,6 @@ def load_trainable_sets(
     lexicon: dict[str, float],
     seed: int = 13,
     caps: dict[str, int] | None = None,
-    civil_min_toxicity: float = 0.5,
 ) -> list[Example]:
     """Map the trainable sets under ``shared_data`` onto our labels (rules in MAPPING_RULES).
 
@@ -280,9 +280,7 @@ def load_trainable_sets(
     if civil.is_file():
         for row in _read_csv(civil):
             tox = float(row["toxicity"])
-            if tox >= max(civil_min_toxicity, 0.8) or (
-                tox >= civil_min_toxicity and _ATTACK.search(row["text"])
-            ):
+            if tox >= 0.8 or (tox >= 0.5 and _ATTACK.search(row["text"])):
                 add("civil-comments-cc0/rant", row["text"], row["source_id"], tox)
     spans = shared_data / "toxic-spans-cc0" / "toxic_spans.csv"
     if spans.is_file():
@@ -388,21 +386,7 @@ def dev_split(
 
 #: The meta-features the model uses: all but the length, which leave-one-register-out
 #: cross-validation showed to hurt short comments (benchmarks/model_selection.py).
-META_WITHOUT_LENGTH = (
-    "links",
-    "has_link",
-    "author_url",
-    "author_url_linked",
-    "emails",
-    "obfuscated_link",
-    "phone_number",
-    "capitals",
-    "exclamations",
-    "non_latin",
-    "markup",
-    "questions",
-    "digits",
-)
+META_WITHOUT_LENGTH = tuple(name for name in META_FEATURES if name != "length")
 
 
 def build_pipeline(
@@ -542,7 +526,6 @@ def train(
     corpus_weight: float = 2.0,
     none_weight: float = NONE_WEIGHT,
     pipeline_params: dict[str, Any] | None = None,
-    civil_min_toxicity: float = 0.5,
 ) -> tuple[Any, dict[str, Any]]:
     """Fit the pipeline; return it with its model card (metrics on the held-out dev split)."""
     import numpy as np
@@ -564,9 +547,7 @@ def train(
         examples += load_labelled(path)
     public: list[Example] = []
     if shared_data is not None and shared_data.is_dir():
-        public = load_trainable_sets(
-            shared_data, words, seed=seed, caps=caps, civil_min_toxicity=civil_min_toxicity
-        )
+        public = load_trainable_sets(shared_data, words, seed=seed, caps=caps)
     corpus_train, corpus_dev = dev_split(examples)
     public_train, public_dev = dev_split(public)
     train_set = corpus_train + public_train
