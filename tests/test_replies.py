@@ -14,6 +14,7 @@ from commentcare.moderation._replies import PLACEHOLDERS, SITUATIONS, ReplyPack
 
 PACK = ReplyPack.default()
 ALL_TEMPLATES = [t for s in SITUATIONS for t in PACK.templates[s]]
+ALL_PHRASES = [t for keys in PACK.phrases.values() for ts in keys.values() for t in ts]
 
 # Values are missing (None or blank) or plain words, so that any brace, bracket or stray
 # punctuation in the output can only come from a hole in the template.
@@ -26,15 +27,31 @@ plain = st.one_of(
 values = st.fixed_dictionaries({}, optional=dict.fromkeys(PLACEHOLDERS, plain))
 
 
-def test_default_pack_has_several_variants_per_situation():
+def test_default_pack_has_at_least_twelve_variants_per_situation():
     for s in SITUATIONS:
-        assert len(PACK.templates[s]) >= 4, s
+        assert len(PACK.templates[s]) >= 12, s
+        openings = {" ".join(PACK.render_text(t, {}).split()[:3]) for t in PACK.templates[s]}
+        assert len(openings) >= 10, (s, openings)  # varied openings, not one sentence re-worded
 
 
-@pytest.mark.parametrize("template", ALL_TEMPLATES, ids=lambda t: t.id)
-@settings(max_examples=80, deadline=None)
+#: Words that promise a time the site has not promised (a site sets Policy.promise for that).
+TIME_PROMISE = re.compile(
+    r"\b(within|today|tonight|right away|straight away|immediately|asap|shortly|soon|now|hours?|minutes?)\b", re.I
+)
+
+
+@pytest.mark.parametrize("template", ALL_TEMPLATES + ALL_PHRASES, ids=lambda t: t.id)
+def test_the_default_pack_promises_no_time(template):
+    text = PACK.render_text(template, {})
+    assert not TIME_PROMISE.search(text), text
+
+
+@pytest.mark.parametrize("template", ALL_TEMPLATES + ALL_PHRASES, ids=lambda t: t.id)
+@settings(max_examples=25, deadline=None)
 @given(vals=values)
 def test_every_template_renders_for_any_missing_fields(template, vals):
+    if template in ALL_PHRASES:  # a phrase is picked only when its required values are there
+        vals = {**vals, **{n: "Is it vegan?" if n == "asked" else "order number" for n in template.required}}
     text = PACK.render(template, vals).text
     assert text.strip()
     assert "{" not in text and "}" not in text and "[[" not in text and "]]" not in text
@@ -66,8 +83,11 @@ def test_comment_supplied_values_are_escaped_in_html_and_inert_in_text(name, tit
 
 
 def test_values_are_never_formatted_twice():
-    t = next(t for t in PACK.templates["complaint"] if "problem_quote" in t.placeholders)
-    reply = PACK.render(
+    pack = ReplyPack.from_toml(
+        '[[complaint]]\ntext = "Hi {first_name}: {problem_quote} {contact}"\n[[praise]]\ntext="x"\n[[rant]]\ntext="y"'
+    )
+    t = pack.templates["complaint"][0]
+    reply = pack.render(
         t, {"first_name": "{contact}", "problem_quote": "{{first_name}} [[x]]", "contact": "SECRET"}
     )
     assert "{contact}" in reply.text or "SECRET" in reply.text
@@ -75,8 +95,8 @@ def test_values_are_never_formatted_twice():
 
 
 def test_choice_is_deterministic_and_varies_between_comments():
-    picks = {PACK.choose("praise", f"comment-{i}")[0].id for i in range(200)}
-    assert len(picks) == len(PACK.templates["praise"])
+    picks = {PACK.choose("praise", f"comment-{i}")[0].id for i in range(400)}
+    assert len(picks) == len(PACK.variants("praise", "general"))
     assert PACK.choose("praise", "abc")[0].id == PACK.choose("praise", "abc")[0].id
 
 
@@ -122,3 +142,20 @@ def test_user_pack_loads_and_overrides_defaults(tmp_path):
     assert pack.render(pack.templates["complaint"][0], {}).text == "Hey friend, sorry about this."
     assert pack.render(pack.templates["praise"][0], {}).text == "Cheers{!}"
     assert pack.render(pack.templates["rant"][0], {}).text == "Tell us more."
+    # the situations and phrases it does not have come from the default pack
+    assert pack.variants("question") == PACK.templates["question"]
+    assert pack.phrase("steps", "emailed", "x") is not None
+
+
+def test_a_variant_for_a_kind_of_post_is_used_for_that_kind_only():
+    personal = PACK.variants("praise", "personal")
+    assert personal and all("personal" in t.kinds for t in personal)
+    assert not any("personal" in t.kinds for t in PACK.variants("praise", "recipe"))
+    assert any("recipe" in t.kinds for t in PACK.variants("praise", "recipe"))
+
+
+def test_phrase_tables_refuse_unknown_keys(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text('[[complaint]]\ntext="a"\n[[praise]]\ntext="b"\n[[rant]]\ntext="c"\n[steps]\nemail = ["x"]\n')
+    with pytest.raises(TemplateError, match="unknown keys: email"):
+        ReplyPack.load(path)

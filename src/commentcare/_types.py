@@ -32,6 +32,7 @@ class Action(str, enum.Enum):
     REMOVE = "remove"  # mark as spam, never reply
     HOLD = "hold"  # keep out of view until a human has read it
     APPROVE_AND_REPLY = "approve_and_reply"
+    APPROVE = "approve"  # publish as it is, nothing to answer: the site's own comments
 
     def __str__(self) -> str:
         return self.value
@@ -61,6 +62,9 @@ class Comment:
     source: str | None = None
     status: str | None = None  # the status the source gave it (approved, hold, spam, ...)
     extra: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: Written by the site itself (its author, staff, the account owner), as the source says: such
+    #: a comment is not a customer's, gets no draft, and answers the comment it replies to.
+    staff: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.text, str):
@@ -174,6 +178,7 @@ class _TextOnlyComment:
         self.user_agent = self.created_at = self.post_id = self.post_title = self.post_url = None
         self.parent_id = self.source = self.status = None
         self.extra: dict[str, str] = {}
+        self.staff = False
         self.__class__ = Comment  # type: ignore[assignment]
 
 

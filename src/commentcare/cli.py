@@ -139,7 +139,10 @@ def cmd_review(args: argparse.Namespace) -> int:
     for i, reply in enumerate(r.replies, 1):
         print(f"reply {i}:\n  " + reply.text.replace("\n", "\n  "))
     if not r.replies:
-        why = "spam is removed without a word" if r.action.value == "remove" else "held for a human to answer"
+        why = {
+            "remove": "spam is removed without a word",
+            "approve": "the site's own comment: nothing to answer",
+        }.get(r.action.value, "held for a human to answer")
         print(f"reply:      none ({why})")
     return EXIT_OK
 

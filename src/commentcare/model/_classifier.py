@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from commentcare._errors import ModelError
+from commentcare._errors import InputError, ModelError
 from commentcare._types import Classification, Comment, Label, comment_of_text, new_classification
 from commentcare.model._language import english_mask
 from commentcare.model._store import LoadedModel
@@ -37,6 +37,20 @@ def as_comment(item: Comment | str) -> Comment:
     if isinstance(item, str):
         return comment_of_text(item)
     raise TypeError(f"expected a str or a Comment, got {type(item).__name__}")
+
+
+def _text(item: Comment | str) -> str:
+    return item if isinstance(item, str) else item.text
+
+
+def _refuse_blank(comments: Sequence[Comment | str], start: int = 0) -> None:
+    """A blank comment has nothing to classify: without this it would read as praise and be
+    approved with a thank-you. Readers report such records; an API caller gets an InputError."""
+    for i, item in enumerate(comments):
+        if isinstance(item, (str, Comment)) and not _text(item).strip():
+            raise InputError(
+                "the comment is empty or only whitespace: there is nothing to classify", record=start + i
+            )
 
 
 def batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
@@ -75,13 +89,15 @@ class Classifier:
         return list(self.predict_prepared(comments)[0])
 
     def predict_prepared(
-        self, comments: Sequence[Comment | str]
+        self, comments: Sequence[Comment | str], start: int = 0
     ) -> tuple[Iterator[Classification], PreparedBatch]:
         """Classify a batch; also return its prepared form, which reviews reuse.
 
         The classifications are built as they are read, so a consumer that handles one at a time
-        keeps only one alive.
+        keeps only one alive. ``start`` is the index of the batch's first item in the caller's
+        input, for the error a blank comment raises.
         """
+        _refuse_blank(comments, start)
         pipeline = self.model.pipeline
         batch: PreparedBatch = pipeline[0].transform(comments)
         if not comments:
@@ -112,10 +128,12 @@ class Classifier:
     def classify_many(
         self, items: Iterable[Comment | str], batch_size: int = BATCH_SIZE
     ) -> Iterator[Classification]:
+        start = 0
         for batch in batched(items, batch_size):
             # Strings go to the featuriser as they are: no Comment is built.
             if not _ACCEPTED.issuperset(map(type, batch)):  # else: subclasses, or a wrong type
                 for x in batch:
                     if not isinstance(x, (str, Comment)):
                         raise TypeError(f"expected a str or a Comment, got {type(x).__name__}")
-            yield from self.predict_prepared(batch)[0]
+            yield from self.predict_prepared(batch, start)[0]
+            start += len(batch)

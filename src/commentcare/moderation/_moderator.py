@@ -26,7 +26,9 @@ class Moderator:
     ``model`` is None for the model shipped in the package, or the path of a model directory
     (or its ``.joblib`` file) written by ``commentcare train``. A model from outside the package
     is a pickle and is loaded only with ``trusted=True``. ``replies`` is a :class:`ReplyPack` or the
-    path of a TOML pack. Nothing is loaded until first use.
+    path of a TOML pack. ``site_name``, ``contact`` and ``staff`` (names and e-mail addresses of the
+    site's own people, whose comments are answers rather than customers' comments) shape the
+    drafts. Nothing is loaded until first use.
     """
 
     def __init__(
@@ -38,6 +40,7 @@ class Moderator:
         policy: Policy | None = None,
         site_name: str | None = None,
         contact: str | None = None,
+        staff: Iterable[str] = (),
     ) -> None:
         self._model_path = model
         self._trusted = trusted
@@ -47,6 +50,7 @@ class Moderator:
         self._policy = policy
         self.site_name = site_name
         self.contact = contact
+        self.staff = tuple(staff)
 
     def __repr__(self) -> str:
         where = "shipped model" if self._model_path is None else os.fspath(self._model_path)
@@ -123,7 +127,9 @@ class Moderator:
         """
         from commentcare.moderation._review import Reviewer
 
-        reviewer = Reviewer(self.policy, self.replies, site_name or self.site_name, self.contact)
+        reviewer = Reviewer(
+            self.policy, self.replies, site_name or self.site_name, self.contact, staff=self.staff
+        )
         for batch in batched(items, batch_size):
             # the items as given: a string is featurised as its Comment would be, without the look-ups
             classifications, prepared = self.classifier.predict_prepared(batch)

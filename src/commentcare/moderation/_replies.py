@@ -1,9 +1,12 @@
 """Reply templates: readable TOML packs, validated on load, rendered without holes.
 
-A pack has a ``[defaults]`` table (the words used when a value is missing) and, for each
-situation (``complaint``, ``praise``, ``rant``), a list of variants. A variant is picked from a
-hash of the comment's id, so a page of replies does not read canned and the same comment always
-gets the same draft.
+A pack has a ``[defaults]`` table (the words used when a value is missing); for each situation
+(:data:`SITUATIONS`) a list of variants, each optionally limited to some kinds of post; and
+phrase tables (:data:`PHRASE_TABLES`) for the sentences a draft is built from: the next step of a
+complaint, the follow-up question of a thank-you, how a question will be answered. A variant is
+picked from a hash of the comment's id (the reviewer then rotates away from a draft it has already
+written in the batch), so a page of replies does not read canned and the same input always gets
+the same drafts.
 
 Template syntax, kept small on purpose:
 
@@ -23,7 +26,7 @@ import html
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -37,28 +40,48 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
-__all__ = ["PLACEHOLDERS", "SITUATIONS", "ReplyPack", "Template"]
+__all__ = ["PHRASE_TABLES", "PLACEHOLDERS", "SITUATIONS", "ReplyPack", "Template"]
 
 PLACEHOLDERS = {
     "first_name": "the commenter's first name",
     "author": "the commenter's display name",
     "post_title": "the title of the post the comment is under",
     "site_name": "the name of the site or brand",
-    "contact": "where to continue privately (an e-mail address or a page)",
-    "problem": 'the specific problem, named in our words ("the double charge")',
+    "contact": 'where to continue privately, as a phrase ("at help@example.com", "by private message")',
+    "promise": "the response-time promise the site makes (Policy.promise); none by default",
+    "problem": 'the specific problem, named in our words ("order #4417 arriving damaged")',
     "problem_quote": "the sentence of the comment that raises the problem",
-    "liked": "what the reader said they liked, in their words",
+    "liked": 'what the reader liked, in our words ("the photos of Lisbon")',
+    "thing": 'the product or thing the comment names ("the blender")',
+    "waited": 'how long the person says they waited ("5 days")',
+    "asked": "the question the comment asks, as a whole sentence",
+    "missing": 'what a complaint did not give and we need ("order number")',
+    "next_step": "the next step of a complaint, from the [steps] phrases",
+    "follow_up": "a follow-up question that fits the post, from the [follow_up] phrases",
+    "answer": "how the question will be answered, from the [answer] phrases",
 }
-SITUATIONS = ("complaint", "praise", "rant")
+#: The situations a pack drafts for. ``civility`` is a rant aimed at another reader; ``question``
+#: a comment that fits none of the four but asks something; ``neutral`` a comment the model is
+#: unsure of. A pack must have the first three; the others fall back to the default pack's.
+SITUATIONS = ("complaint", "praise", "rant", "civility", "question", "neutral")
+_REQUIRED = ("complaint", "praise", "rant")
+#: Phrase tables: the keys a reviewer looks up in each (a missing key falls back to "default").
+PHRASE_TABLES = {
+    "steps": ("emailed", "called", "chatted", "messaged", "ticket", "tech_steps", "ask", "default"),
+    "follow_up": ("howto", "recipe", "news", "personal", "product", "media", "photo", "help", "general"),
+    "answer": ("default",),
+}
 _BUILTIN_DEFAULTS = {
     "first_name": "there",
     "author": "there",
     "post_title": "this post",
     "site_name": "us",
-    "contact": "by e-mail",
+    "contact": "by private message",
     "problem": "this",
     "problem_quote": "",
     "liked": "it",
+    "thing": "it",
+    "missing": "details",
 }
 
 _blake2b = hashlib.blake2b
@@ -77,6 +100,8 @@ class Template:
     id: str  # "<situation>.<variant id>"
     source: str
     parts: tuple[_Part, ...]
+    #: The kinds of post the variant is written for; empty: any but a personal or sensitive post.
+    kinds: tuple[str, ...] = ()
     #: The placeholders the template reads, sorted: a rendering depends on their values alone.
     names: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
@@ -93,6 +118,15 @@ class Template:
                 if q.name:
                     names.add(q.name)
         return names
+
+    @property
+    def required(self) -> set[str]:
+        """The placeholders outside optional segments: without a value they fall back to a default."""
+        return {p.name for p in self.parts if p.name}
+
+    def fits(self, post_kind: str) -> bool:
+        """Whether the variant suits a post of this kind (see ``kinds``)."""
+        return post_kind in self.kinds if self.kinds else post_kind != "personal"
 
 
 def _parse(text: str, where: str) -> tuple[_Part, ...]:
@@ -172,11 +206,16 @@ class ReplyPack:
     """A validated set of reply templates. Load the default with :meth:`default`."""
 
     def __init__(
-        self, templates: Mapping[str, list[Template]], defaults: Mapping[str, str], source: str
+        self,
+        templates: Mapping[str, list[Template]],
+        defaults: Mapping[str, str],
+        source: str,
+        phrases: Mapping[str, Mapping[str, list[Template]]] | None = None,
     ) -> None:
         self.templates = {k: list(v) for k, v in templates.items()}
         self.defaults = {**_BUILTIN_DEFAULTS, **defaults}
         self.source = source
+        self.phrases = {t: {k: list(v) for k, v in keys.items()} for t, keys in (phrases or {}).items()}
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={len(v)}" for k, v in self.templates.items())
@@ -213,37 +252,106 @@ class ReplyPack:
         templates: dict[str, list[Template]] = {}
         for situation in SITUATIONS:
             variants = data.get(situation)
+            if variants is None and situation not in _REQUIRED:
+                continue
             if not isinstance(variants, list) or not variants:
                 raise TemplateError(f"needs at least one [[{situation}]] template", source=source)
-            seen: set[str] = set()
-            for i, v in enumerate(variants, 1):
-                if not isinstance(v, dict) or not isinstance(v.get("text"), str) or not v["text"].strip():
-                    raise TemplateError(
-                        f"[[{situation}]] template #{i} needs a non-empty 'text'", source=source
-                    )
-                vid = str(v.get("id", i))
-                if vid in seen:
-                    raise TemplateError(f"[[{situation}]] template id {vid!r} is used twice", source=source)
-                seen.add(vid)
-                where = f"{source} [{situation}.{vid}]"
-                templates.setdefault(situation, []).append(
-                    Template(id=f"{situation}.{vid}", source=where, parts=_parse(v["text"], where))
+            templates[situation] = _variants(variants, situation, source)
+        phrases: dict[str, dict[str, list[Template]]] = {}
+        for table, keys in PHRASE_TABLES.items():
+            found = data.get(table, {})
+            if not isinstance(found, dict):
+                raise TemplateError(f"[{table}] must be a table of lists of strings", source=source)
+            unknown = set(found) - set(keys)
+            if unknown:
+                raise TemplateError(
+                    f"[{table}] has unknown keys: {', '.join(sorted(unknown))}; known: {', '.join(keys)}",
+                    source=source,
                 )
-        extra = set(data) - set(SITUATIONS) - {"defaults", "pack"}
+            for key, texts in found.items():
+                if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
+                    raise TemplateError(f"[{table}] {key} must be a non-empty list of strings", source=source)
+                phrases.setdefault(table, {})[key] = [
+                    Template(
+                        id=f"{table}.{key}.{i}", source=f"{source} [{table}.{key}]", parts=_parse(t, source)
+                    )
+                    for i, t in enumerate(texts, 1)
+                ]
+        extra = set(data) - set(SITUATIONS) - set(PHRASE_TABLES) - {"defaults", "pack"}
         if extra:
             raise TemplateError(f"unknown sections: {', '.join(sorted(extra))}", source=source)
-        return cls(templates, defaults, source)
+        return cls(templates, defaults, source, phrases)
 
-    def choose(self, situation: str, key: str, n: int = 1) -> list[Template]:
-        """``n`` distinct variants for a situation, starting at one picked by hashing ``key``."""
-        return self.variants_from(situation, variant_start(key, len(self.templates[situation])), n)
+    def variants(self, situation: str, post_kind: str = "general") -> list[Template]:
+        """The variants of a situation that suit a kind of post (all of them when none is marked)."""
+        variants = self.templates.get(situation)
+        if variants is None:
+            variants = _default_pack().templates.get(situation, [])
+        fitting = [t for t in variants if t.fits(post_kind)]
+        return fitting or variants
 
-    def variants_from(self, situation: str, start: int, n: int) -> list[Template]:
-        """``n`` distinct variants for a situation: ``start``, ``start + 1``, ... round the list."""
-        variants = self.templates[situation]
+    def phrase(self, table: str, key: str, salt: str, have: Collection[str] | None = None) -> Template | None:
+        """The phrase of ``table`` for ``key`` (else its "default"), picked by hashing ``salt``.
+
+        With ``have`` (the placeholders that have a value), only phrases whose required
+        placeholders all have one are picked, when there are such phrases.
+        """
+        keys = self.phrases.get(table)
+        if keys is None and self is not _default_pack():
+            keys = _default_pack().phrases.get(table)
+        options = (keys or {}).get(key) or (keys or {}).get("default")
+        if not options:
+            return None
+        if have is not None:
+            options = [t for t in options if t.required <= set(have)] or options
+        return options[variant_start(f"{table}.{key}.{salt}", len(options))]
+
+    def choose(self, situation: str, key: str, n: int = 1, post_kind: str = "general") -> list[Template]:
+        """``n`` distinct variants for a situation and kind of post, starting at one picked by
+        hashing ``key`` and going round the list."""
+        variants = self.variants(situation, post_kind)
+        start = variant_start(key, len(variants)) if variants else 0
         return (variants * 2)[start : start + min(n, len(variants))]
 
     def render(self, template: Template, values: Mapping[str, str | None]) -> Reply:
-        clean = {k: " ".join(v.split()) for k, v in values.items() if v and v.strip()}
-        text = _tidy(_render(template.parts, clean, self.defaults))
+        text = self.render_text(template, values)
         return Reply(text=text, html=html.escape(text).replace("\n", "<br>\n"), template=template.id)
+
+    def render_text(self, template: Template, values: Mapping[str, str | None]) -> str:
+        """The words of a template with ``values`` put in (a phrase, or a whole draft)."""
+        clean = {k: " ".join(v.split()) for k, v in values.items() if v and v.strip()}
+        return _tidy(_render(template.parts, clean, self.defaults))
+
+
+def _variants(variants: list[Any], situation: str, source: str) -> list[Template]:
+    out: list[Template] = []
+    seen: set[str] = set()
+    for i, v in enumerate(variants, 1):
+        if not isinstance(v, dict) or not isinstance(v.get("text"), str) or not v["text"].strip():
+            raise TemplateError(f"[[{situation}]] template #{i} needs a non-empty 'text'", source=source)
+        vid = str(v.get("id", i))
+        if vid in seen:
+            raise TemplateError(f"[[{situation}]] template id {vid!r} is used twice", source=source)
+        seen.add(vid)
+        kinds = v.get("kinds", [])
+        if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
+            raise TemplateError(
+                f"[[{situation}]] template {vid!r}: kinds must be a list of strings", source=source
+            )
+        where = f"{source} [{situation}.{vid}]"
+        out.append(
+            Template(
+                id=f"{situation}.{vid}", source=where, parts=_parse(v["text"], where), kinds=tuple(kinds)
+            )
+        )
+    return out
+
+
+_DEFAULT: list[ReplyPack] = []
+
+
+def _default_pack() -> ReplyPack:
+    """The default pack, loaded once: a custom pack borrows the situations and phrases it lacks."""
+    if not _DEFAULT:
+        _DEFAULT.append(ReplyPack.default())
+    return _DEFAULT[0]

@@ -1,98 +1,110 @@
-"""Review: from a classification to an action, an urgency, reasons and a drafted reply."""
+"""Review: from a classification to an action, an urgency, reasons and drafted replies.
+
+A review reads the comment with the plain rules of :mod:`._reading` and :mod:`._signals`, asks
+:func:`._decide.decide` what to do, and drafts replies from the reply pack with values passed by
+name. Within one run the reviewer remembers who has commented before (first-time complainers come
+first) and the drafts it has written, so that no two first drafts of a batch read the same.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from operator import itemgetter
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timezone
 
 from commentcare._types import Action, Classification, Comment, Label, Reply, Review, new_review
 from commentcare.model._language import looks_english
 from commentcare.model._text import Prepared, PreparedBatch, prepare
-from commentcare.moderation._replies import PLACEHOLDERS, ReplyPack, Template, variant_start
-from commentcare.moderation._signals import (
-    Problem,
-    _find_problem,
-    _liked_in_text,
-    _rant_reasons,
-    _spam_reasons,
-    first_name,
-    words,
+from commentcare.moderation._decide import Policy, Signals, decide
+from commentcare.moderation._reading import PostKind, PraiseSubject, Reading, Tried, read_comment
+from commentcare.moderation._replies import ReplyPack, Template, variant_start
+from commentcare.moderation._signals import _rant_reasons, _spam_reasons, first_name, words
+
+__all__ = ["Policy", "Reviewer", "none_kind", "triage"]
+
+#: Complaint topics too general to count as "a real grievance" behind a rant ("worst service ever").
+_VAGUE_FOR_RANT = frozenset({"service", "staff", "price", "quality", "booking"})
+#: Topics where a duration the person gives is how long they have been waiting.
+_WAITING_TOPICS = frozenset(
+    {
+        "order_delay",
+        "refund",
+        "no_reply",
+        "wait",
+        "flight_delayed",
+        "lost_bag",
+        "charge_after_cancel",
+        "cancel",
+    }
 )
-
-__all__ = ["Policy", "Reviewer", "triage"]
-
-
-@dataclass(frozen=True)
-class Policy:
-    """How fast each class must be answered and how sure the model must be to act alone.
-
-    The defaults follow social customer-service practice: a genuine complaint within the hour
-    (one to three hours at most), a rant within three hours, praise within a day. A comment the
-    model is unsure of is held for a human instead of being acted on.
-    """
-
-    respond_within: dict[Label, timedelta] = field(
-        default_factory=lambda: {
-            Label.COMPLAINT: timedelta(hours=1),
-            Label.RANT: timedelta(hours=3),
-            Label.PRAISE: timedelta(hours=24),
-        }
-    )
-    #: A first-time complainer is answered within this fraction of the complaint window.
-    first_time_factor: float = 0.5
-    #: Below this confidence nothing is removed or approved automatically. The confidence is the
-    #: label's absolute probability (``scores[label] * (1 - other)``, model v2), so a threshold
-    #: chosen for a model of 0.1.0 reads stricter here.
-    hold_below: float | None = None  # None: the model card's unsure threshold
-    replies_per_comment: int = 2
-
-
-# Priority 1 is the most urgent.
-_PRIORITY = {Label.COMPLAINT: 2, Label.RANT: 3, Label.PRAISE: 4, Label.SPAM: 5}
-
-_PROMOTION = "reads like promotion, not conversation"
-_NO_PROBLEM = "no specific problem named"
-_HUMAN_READING = "a complaint; the problem needs a human reading"
-_FIRST_TIME = "first-time complainer: answer first"
-_THANKS = "thanks or compliments, no problem raised"
-
-#: The values a reply template reads, in this order in the tuple a review builds for its drafts.
-_NAMES = tuple(PLACEHOLDERS)
-
-#: Drafts remembered per template (most drafts of a batch repeat: no name, the same problem).
-_MAX_DRAFTS = 1024
-
-# A template, what it reads from a review's values, and its drafts by those values.
-_Entry = tuple[Template, Callable[[tuple[str | None, ...]], object], dict[object, Reply]]
-# pack.choose for one situation: the number of variants, and the entries chosen for each start (or
-# None when the pack chooses its own way).
-_Table = tuple[int, list[tuple[_Entry, ...]] | None]
+_DURATION = (
+    r"(?:over |more than |almost |nearly |about )?(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten"
+    r"|twelve|several|a few)\s+(?:more\s+)?(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?)"
+)
+#: How long the person says they have been waiting: a duration right after "waited" or "waiting
+#: (for)", or one followed by "and still", "now" or "later" ("5 days and still nothing").
+_WAITED = re.compile(
+    rf"\b(?:waited|waiting|been waiting|on hold)(?:\s+for|\s+over)?\s+({_DURATION})\b"
+    rf"|\b({_DURATION})\s+(?:now|later|and (?:still|nothing|counting)|without (?:a|any) (?:reply|word|answer))\b",
+    re.I,
+)
+#: The order in which what a person already tried decides the next step (the most specific first).
+_TRIED_ORDER = (Tried.EMAILED, Tried.MESSAGED, Tried.TICKET, Tried.CHATTED, Tried.CALLED, Tried.TECH_STEPS)
+_FOLLOW_UP_BY_SUBJECT = {
+    PraiseSubject.RECIPE: "recipe",
+    PraiseSubject.MEDIA: "media",
+    PraiseSubject.PHOTO: "photo",
+    PraiseSubject.PRODUCT: "product",
+    PraiseSubject.HELP: "help",
+    PraiseSubject.POST: "general",
+    PraiseSubject.GENERAL: "general",
+}
+#: Praise of these subjects gets their follow-up whatever the post ("Which shot was your favourite?").
+_SUBJECT_FIRST = frozenset({PraiseSubject.PHOTO, PraiseSubject.RECIPE, PraiseSubject.HELP})
+_MAX_ASKED_WORDS = 25
+_MAX_REMEMBERED = 10_000  # masked first drafts remembered per situation
 
 
-def _no_values(values: tuple[str | None, ...]) -> object:
-    return ()
+def contact_phrase(contact: str | None) -> str | None:
+    """Where to continue privately, as a phrase a sentence can end with ("at help@example.com")."""
+    if not contact or not contact.strip():
+        return None
+    c = contact.strip()
+    if re.match(r"(?:at|by|through|via|on|in|using)\b", c, re.I):
+        return c
+    if "@" in c and " " not in c:
+        return f"at {c}"
+    if c.startswith(("http://", "https://", "www.")):
+        return f"through {c}"
+    return f"through {c}"
 
 
 class Reviewer:
-    """Reviews comments in order, remembering who has commented before (for triage).
+    """Reviews comments in order, remembering who has commented before and what it has drafted.
 
     :meth:`review_batch` is what ``Moderator.review_many`` uses: it reads the prepared texts of a
-    classified batch in place and remembers the drafts it has rendered.
+    classified batch in place.
     """
 
-    def __init__(self, policy: Policy, pack: ReplyPack, site_name: str | None, contact: str | None) -> None:
+    def __init__(
+        self,
+        policy: Policy,
+        pack: ReplyPack,
+        site_name: str | None,
+        contact: str | None,
+        *,
+        staff: Iterable[str] = (),
+    ) -> None:
         self.policy = policy
         self.pack = pack
         self.site_name = site_name
         self.contact = contact
+        self._contact = contact_phrase(contact)
         self._seen: set[str] = set()
-        self._hold_below = policy.hold_below
-        self._windows = policy.respond_within
-        self._n_replies = policy.replies_per_comment
-        self._entries: dict[int, _Entry] = {}  # by id(template); the entry keeps the template alive
+        self._used: dict[str, set[str]] = {}
+        self._staff = {x.strip().casefold() for x in (*policy.staff, *staff) if x.strip()}
+        if site_name and site_name.strip():
+            self._staff.add(site_name.strip().casefold())
 
     def _first_time(self, comment: Comment) -> bool:
         keys = [
@@ -104,173 +116,168 @@ class Reviewer:
         self._seen.update(keys)
         return first
 
+    def own_voice(self, comment: Comment) -> str | None:
+        """Who of the site wrote the comment, or None when a reader did."""
+        name = comment.author or "the site"
+        if comment.staff:
+            return f"{name}, the site's own staff"
+        if comment.extra.get("by_story_author") == "true":
+            return f"{name}, the story's author"
+        for key in (comment.author, comment.author_email):
+            if key and key.strip().casefold() in self._staff:
+                return f"{name}, the site's own staff"
+        return None
+
     def review(self, comment: Comment, c: Classification, prepared: Prepared | None = None) -> Review:
         if prepared is None:
             prepared = prepare(comment.text, comment.author_url)
         p = prepared
-        return next(self._reviews((comment,), (c,), (p.text,), lambda i: p))
+        return self._review(comment, c, p.text, lambda: p, datetime.now(timezone.utc))
 
     def review_batch(
         self, comments: Iterable[Comment], classifications: Iterable[Classification], batch: PreparedBatch
     ) -> Iterator[Review]:
-        """Review a classified batch in order, reading its prepared texts where they are.
+        """Review a classified batch in order, reading its prepared texts where they are."""
+        now = datetime.now(timezone.utc)  # read once per batch
+        for i, (comment, c) in enumerate(zip(comments, classifications)):
+            yield self._review(comment, c, batch.texts[i], lambda i=i: batch.item(i), now)  # type: ignore[misc]
 
-        Only spam needs the link and contact counts, so only spam gets a :class:`Prepared`.
-        """
-        return self._reviews(comments, classifications, batch.texts, batch.item)
-
-    def _entry(self, template: Template) -> _Entry:
-        entry = self._entries.get(id(template))
-        if entry is None or entry[0] is not template:
-            at = [_NAMES.index(name) for name in template.names]
-            entry = (template, itemgetter(*at) if at else _no_values, {})
-            self._entries[id(template)] = entry
-        return entry
-
-    def _table(self, label: Label) -> _Table:
-        if type(self.pack).choose is not ReplyPack.choose:
-            return 0, None
-        situation, k = label.value, len(self.pack.templates[label.value])
-        # what ReplyPack.choose returns for each start
-        return k, [
-            tuple(map(self._entry, self.pack.variants_from(situation, i, self._n_replies))) for i in range(k)
-        ]
-
-    def _render(self, entry: _Entry, key: object, values: tuple[str | None, ...]) -> Reply:
-        template, _, drafts = entry
-        reply = self.pack.render(template, dict(zip(_NAMES, values)))
-        if len(drafts) >= _MAX_DRAFTS:
-            drafts.clear()
-        drafts[key] = reply
-        return reply
-
-    def _reviews(
-        self,
-        comments: Iterable[Comment],
-        classifications: Iterable[Classification],
-        texts: Sequence[str],
-        prepared_at: Callable[[int], Prepared],
-    ) -> Iterator[Review]:
-        """Review comments in order; ``texts`` are their prepared texts, ``prepared_at(i)`` is for spam.
-
-        What depends on the label alone (action, priority, window, fixed reasons, the choice of
-        templates) is decided once here, not once per comment.
-        """
-        # "Now" is read once per batch: the respond-by of a comment without a time is now + window.
-        now = datetime.now(timezone.utc)
-        hold_below = self._hold_below
-        site_name, contact = self.site_name, self.contact
-        spam, rant, complaint = Label.SPAM, Label.RANT, Label.COMPLAINT
-        hold, remove, approve = Action.HOLD, Action.REMOVE, Action.APPROVE_AND_REPLY
-        spam_priority, rant_priority = _PRIORITY[spam], _PRIORITY[rant]
-        praise_priority, complaint_priority = _PRIORITY[Label.PRAISE], _PRIORITY[complaint]
-        windows = self._windows
-        rant_window, praise_window = windows.get(rant), windows.get(Label.PRAISE)
-        complaint_window = windows.get(complaint)
-        first_window = None if complaint_window is None else complaint_window * self.policy.first_time_factor
-        due = {  # respond-by for a comment without a time, by window
-            w: now + w for w in (rant_window, praise_window, complaint_window, first_window) if w is not None
-        }
-        unsure_spam, unsure_rant, unsure_praise, unsure_complaint = (
-            f"model unsure ({{:.0%}} {label.value}): a human should decide".format
-            for label in (spam, rant, Label.PRAISE, complaint)
-        )
-        n_replies = self._n_replies
-        pack = self.pack
-        tables: list[_Table | None] = [None, None, None]  # rant, praise, complaint: on first use
-        for i, (comment, c, text) in enumerate(zip(comments, classifications, texts)):
-            author = comment.author
-            first_time = self._first_time(comment) if comment.author_email or author else True
-            label = c.label
-            unsure = c.unsure if hold_below is None else c.confidence < hold_below
-            if c.unsure:
-                held = _held_reason(c, text)
-                if held is not None:  # none of the four, or not English: a human reads it
-                    yield new_review(comment, c, hold, _PRIORITY_HELD, None, held, ())
-                    continue
-            problem: Problem | None = None
-            liked = None
-            if label is spam:
-                found = _spam_reasons(prepared_at(i), words(text)) or [_PROMOTION]
-                if unsure:
-                    found.append(unsure_spam(c.confidence))
-                yield new_review(
-                    comment, c, hold if unsure else remove, spam_priority, None, tuple(found), ()
-                )
-                continue
-            if label is rant:
-                at = 0
-                action = hold
-                priority = rant_priority
-                window = rant_window
-                w = words(text)
-                found = _rant_reasons(text, w)
-                problem = _find_problem(text, w)
-                found.append(
-                    f"may hide a real grievance: {problem.kind}; answer it, do not delete in haste"
-                    if problem
-                    else _NO_PROBLEM
-                )
-                if unsure:
-                    found.append(unsure_rant(c.confidence))
-                reasons = tuple(found)
-            elif label is complaint:
-                at = 2
-                action = hold if unsure else approve
-                problem = _find_problem(text, words(text))
-                reason = f"names a specific problem: {problem.kind}" if problem else _HUMAN_READING
-                if first_time:
-                    priority = 1  # first-time complainers come first
-                    window = first_window
-                    reasons = (reason, _FIRST_TIME)
-                else:
-                    priority = complaint_priority
-                    window = complaint_window
-                    reasons = (reason,)
-                if unsure:
-                    reasons += (unsure_complaint(c.confidence),)
-            else:
-                at = 1
-                action = hold if unsure else approve
-                priority = praise_priority
-                window = praise_window
-                reasons = (_THANKS, unsure_praise(c.confidence)) if unsure else (_THANKS,)
-                liked = _liked_in_text(text)  # praise alone needs no words cut, mostly
-            if window is None:
-                respond_by = None
-            else:
-                created = comment.created_at
-                respond_by = due[window] if created is None else created + window
-
-            values = (
-                first_name(author) if author else None,
-                author,
-                comment.post_title,
-                site_name,
-                contact,
-                problem.phrase if problem else None,
-                problem.quote if problem else None,
-                liked,
+    def _review(
+        self, comment: Comment, c: Classification, text: str, prepared: Callable[[], Prepared], now: datetime
+    ) -> Review:
+        own = self.own_voice(comment)
+        reading: Reading | None = None
+        if own is not None:
+            signals = Signals(own=own)
+        elif c.unsure and (held := _held_reason(c, text)) is not None:
+            asks = held.startswith("fits none") and none_kind(text) == QUESTION
+            if asks:
+                reading = self._read(comment, text)
+            signals = Signals(held=held, asks=asks)
+        elif c.label is Label.SPAM:
+            signals = Signals(spam=tuple(_spam_reasons(prepared(), words(text))))
+        else:
+            reading = self._read(comment, text)
+            topic = reading.topic
+            problem = topic.kind if topic else None
+            if c.label is Label.RANT:
+                if topic is not None and topic.name in _VAGUE_FOR_RANT:
+                    problem = None
+            elif problem is None and reading.details.complained_of:
+                problem = f"trouble with {reading.details.complained_of}"
+            signals = Signals(
+                hostile=tuple(_rant_reasons(text, words(text))) if c.label is Label.RANT else (),
+                problem=problem,
+                target=reading.target,
+                first_time=self._first_time(comment) if comment.author_email or comment.author else True,
             )
-            table = tables[at]
-            if table is None:
-                table = tables[at] = self._table(label)
-            k, starts = table
-            key = comment.id or comment.text
-            if starts is None:  # a pack that chooses its own way
-                entries = tuple(map(self._entry, pack.choose(label.value, key, n_replies)))
-            else:  # the start ReplyPack.choose picks
-                entries = starts[variant_start(key, k)]
-            drafts = []
-            for entry in entries:
-                values_read = entry[1](values)
-                reply = entry[2].get(values_read)
-                drafts.append(self._render(entry, values_read, values) if reply is None else reply)
-            yield new_review(comment, c, action, priority, respond_by, reasons, tuple(drafts))
+        d = decide(c, signals, self.policy, created_at=comment.created_at, now=now)
+        replies: tuple[Reply, ...] = ()
+        if d.draft is not None:
+            replies = self._drafts(d.draft, comment, reading, text, grievance=signals.problem is not None)
+        return new_review(comment, c, d.action, d.priority, d.respond_by, d.reasons, replies)
+
+    def _read(self, comment: Comment, text: str) -> Reading:
+        return read_comment(text, post_title=comment.post_title, is_reply=comment.parent_id is not None)
+
+    # -- drafting --------------------------------------------------------------------------------
+
+    def _values(
+        self, situation: str, comment: Comment, reading: Reading | None, key: str, *, grievance: bool
+    ) -> dict[str, str | None]:
+        """The values a template reads, by placeholder name."""
+        author = comment.author
+        values: dict[str, str | None] = {
+            "first_name": first_name(author) if author else None,
+            "author": author,
+            "post_title": comment.post_title,
+            "site_name": self.site_name,
+            "contact": self._contact,
+            "promise": self.policy.promise,
+        }
+        if reading is None:
+            return values
+        d = reading.details
+        asked = d.question if d.question and len(d.question.split()) <= _MAX_ASKED_WORDS else None
+        values.update(
+            liked=reading.liked if situation == "praise" else None,
+            thing=d.thing,
+            asked=asked,
+            missing=reading.missing,
+        )
+        if situation == "complaint" or (situation == "rant" and grievance):
+            values["problem"] = reading.problem
+            topic = reading.topic
+            if topic is not None and (topic.name in _WAITING_TOPICS or Tried.WAITED in d.tried):
+                m = _WAITED.search(comment.text)
+                values["waited"] = " ".join((m.group(1) or m.group(2)).split()) if m else None
+        if situation == "complaint":
+            values["next_step"] = self._next_step(reading, key, values)
+        if d.question and situation in ("complaint", "question"):
+            values["answer"] = self._phrase("answer", "default", key, values)
+        if situation == "praise":
+            follow = reading.post_kind.value
+            if reading.post_kind is PostKind.GENERAL or reading.praise in _SUBJECT_FIRST:
+                follow = _FOLLOW_UP_BY_SUBJECT[reading.praise]
+            values["follow_up"] = self._phrase("follow_up", follow, key, values)
+        return values
+
+    def _phrase(self, table: str, key: str, salt: str, values: dict[str, str | None]) -> str | None:
+        t = self.pack.phrase(table, key, salt, have=[k for k, v in values.items() if v])
+        if t is None or (table == "follow_up" and t.id.split(".")[1] != key and key == "personal"):
+            return None
+        return self.pack.render_text(t, values)
+
+    def _next_step(self, reading: Reading, key: str, values: dict[str, str | None]) -> str | None:
+        """What happens next: pick up what the person already tried, else ask for what is missing."""
+        steps: list[str | None] = []
+        done = next((t for t in _TRIED_ORDER if t in reading.details.tried), None)
+        if done is not None:
+            steps.append(self._phrase("steps", done.value, key, values))
+        if reading.missing and done in (None, Tried.TECH_STEPS, Tried.CALLED, Tried.CHATTED):
+            steps.append(self._phrase("steps", "ask", key, values))
+        if not steps:
+            steps.append(self._phrase("steps", "default", key, values))
+        return " ".join(s for s in steps if s) or None
+
+    def _drafts(
+        self, situation: str, comment: Comment, reading: Reading | None, text: str, *, grievance: bool
+    ) -> tuple[Reply, ...]:
+        """Drafts for a situation: the first is one not yet written in this run, when there is one."""
+        key = comment.id or comment.text
+        values = self._values(situation, comment, reading, key, grievance=grievance)
+        kind = reading.post_kind.value if reading is not None else PostKind.GENERAL.value
+        variants = self.pack.variants(situation, kind)
+        if not variants:
+            return ()
+        start = variant_start(key, len(variants))
+        order = variants[start:] + variants[:start]
+        used = self._used.setdefault(situation, set())
+        if len(used) >= _MAX_REMEMBERED:
+            used.clear()
+        masked_names = [v for v in (values["first_name"], values["author"]) if v]
+        first: tuple[Template, str] | None = None
+        for t in order:
+            rendered = self.pack.render_text(t, values)
+            masked = _mask(rendered, masked_names)
+            if masked not in used:
+                first = (t, rendered)
+                used.add(masked)
+                break
+        if first is None:
+            first = (order[0], self.pack.render_text(order[0], values))
+        at = order.index(first[0])
+        chosen = [first[0]] + [
+            order[(at + j) % len(order)] for j in range(1, min(self.policy.replies_per_comment, len(order)))
+        ]
+        return tuple(self.pack.render(t, values) for t in chosen)
 
 
-#: Priority of a comment held because it fits none of the four classes or is not in English.
-_PRIORITY_HELD = 4
+def _mask(text: str, names: list[str]) -> str:
+    for name in names:
+        text = text.replace(name, "NAME")
+    return text
+
 
 _QUESTION = re.compile(
     r"\?|^\s*(who|what|when|where|which|why|how|is|are|do|does|did|can|could|will|would|should|any)\b", re.I
@@ -285,10 +292,13 @@ NOTHING_TO_READ = "no words to read: a human should look at it"
 _READABLE = re.compile(r"[^\W_]")
 
 
+QUESTION = "a question to answer"
+
+
 def none_kind(text: str) -> str:
     """What a comment that fits none of the four looks like, for the reason a human reads."""
     if _QUESTION.search(text):
-        return "a question to answer"
+        return QUESTION
     if _REQUEST.search(text):
         return "a request"
     if _GREETING.search(text):
@@ -296,22 +306,31 @@ def none_kind(text: str) -> str:
     return "a neutral remark"
 
 
-def _held_reason(c: Classification, text: str) -> tuple[str, ...] | None:
+def _held_reason(c: Classification, text: str) -> str | None:
     """Why an unsure classification is held before any label's rule applies, or None."""
     if not _READABLE.search(text):
-        return (NOTHING_TO_READ,)
+        return NOTHING_TO_READ
     if not looks_english(text):
-        return (NOT_ENGLISH,)
+        return NOT_ENGLISH
     if c.other >= c.confidence:
-        return (
-            f"fits none of the four ({c.other:.0%}): {none_kind(text)}; never removed or thanked automatically",
-        )
+        return f"fits none of the four ({c.other:.0%}): {none_kind(text)}; never removed or thanked automatically"
     return None
 
 
 _FAR = datetime.max.replace(tzinfo=timezone.utc)
 
 
+def answered(reviews: Iterable[Review]) -> set[str]:
+    """The ids of comments the site has already answered: a comment of its own replies to them."""
+    return {r.comment.parent_id for r in reviews if r.action is Action.APPROVE and r.comment.parent_id}
+
+
 def triage(reviews: Iterable[Review]) -> list[Review]:
-    """Order a reply queue: earliest respond-by first, then priority; spam (no deadline) last."""
-    return sorted(reviews, key=lambda r: (r.respond_by or _FAR, r.priority))
+    """Order a reply queue: earliest respond-by first, then priority; spam (no deadline) last.
+
+    The site's own comments are not in the queue, and neither is a comment one of them answers.
+    """
+    reviews = list(reviews)
+    done = answered(reviews)
+    queue = [r for r in reviews if r.action is not Action.APPROVE and (r.comment.id or "") not in done]
+    return sorted(queue, key=lambda r: (r.respond_by or _FAR, r.priority))

@@ -1,7 +1,7 @@
-"""What a comment says, read with plain rules: the specific problem, what was liked, spam tells.
+"""Spam and rant tells, read with plain rules, for the reasons a moderator reads.
 
-These feed the human-readable reasons and the personal parts of a reply. They never decide the
-class (the model does); they only describe it.
+They never decide the class (the model does); they only describe it. (What a comment is about,
+for the drafts, is read in :mod:`._reading`.)
 
 Why keyword gates: Python's ``re`` tries a pattern at every character, and most comments match
 none of the patterns. So a comment is first cut into lower-case ASCII words once (:func:`words`,
@@ -18,23 +18,7 @@ from functools import lru_cache
 
 from commentcare.model._text import Prepared
 
-__all__ = [
-    "Problem",
-    "Words",
-    "find_problem",
-    "first_name",
-    "liked_thing",
-    "rant_reasons",
-    "spam_reasons",
-    "words",
-]
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    kind: str  # short noun phrase for reasons: "a double charge"
-    phrase: str  # how a reply names it: "the double charge on your card"
-    quote: str  # the sentence of the comment that raises it, shortened
+__all__ = ["Words", "first_name", "rant_reasons", "spam_reasons", "words"]
 
 
 # -- the words the gates read ---------------------------------------------------------------------
@@ -52,11 +36,14 @@ def _one_byte(m: re.Match[str]) -> str:
     c = m.group()
     kept = _KEPT.get(c)
     if kept is None:
+        if len(_KEPT) >= _MAX_KEPT:
+            _KEPT.clear()
         kept = _KEPT[c] = "_" if _WORD_CHAR.match(c) else " "
     return kept
 
 
-_KEPT: dict[str, str] = {}  # grows with the distinct non-ASCII characters seen (a few thousand)
+_KEPT: dict[str, str] = {}  # a cache: the distinct non-ASCII characters seen, up to _MAX_KEPT
+_MAX_KEPT = 4096
 
 
 def _word_bytes() -> bytes:
@@ -215,298 +202,6 @@ def _gate(spec: str) -> _Gate:
     g = _Gate(tuple(ways))
     _GATES.append(g)
     return g
-
-
-_REF = r"(?:#\s?[A-Z0-9-]*\d[A-Z0-9-]*|\b(?:no\.|number)\s*[A-Z0-9-]*\d[A-Z0-9-]*)"
-# Order matters: the first matching rule names the problem.
-_PROBLEMS: tuple[tuple[str, str, str], ...] = (
-    (
-        r"\b(?:charged|billed|charge[sd]?)\b.{0,40}\b(?:twice|two times|double|2x)\b|\bdouble[- ]?(?:charged|charge|billed)\b",
-        "a double charge",
-        "the double charge",
-    ),
-    (
-        r"\b(?:charged|billed|charging)\b.{0,50}\b(?:after|despite|though)\b.{0,30}\bcancel",
-        "a charge after cancelling",
-        "the charge after you cancelled",
-    ),
-    (r"\brefund", "a refund that has not arrived", "the delay with your refund"),
-    (
-        r"\b(?:can'?t|cannot|couldn'?t|unable to|impossible to|won'?t let me)\s+(?:cancel|unsubscribe)|\bunsubscrib",
-        "cancelling or unsubscribing",
-        "cancelling your subscription",
-    ),
-    (
-        r"\b(?:order|package|parcel|delivery|shipment|tracking)\b",
-        "an order or delivery",
-        "the problem with your order",
-    ),
-    (
-        r"\b(?:log ?in|sign ?in|password|2fa|two-factor|verification code|locked out|account)\b",
-        "signing in",
-        "the trouble signing in",
-    ),
-    (
-        r"\b(?:crash\w*|bug\w*|broke\w*|broken|error|freez\w*|not working|doesn'?t work|stopped working|glitch\w*)\b",
-        "something broken",
-        "the problem you ran into",
-    ),
-    (
-        r"\b(?:overcharg\w*|price|priced|pricing|coupon|discount|promo code|more expensive)\b",
-        "a price or discount",
-        "the price problem",
-    ),
-    (
-        r"\b(?:oven|temperature|recipe|ingredient|cups?|grams?|tablespoons?|teaspoons?|bake[ds]?|baking)\b",
-        "a mistake in the recipe",
-        "the recipe",
-    ),
-    (
-        r"\b(?:typo|wrong|incorrect|mistake|error|outdated|inaccurate|factually|misleading)\b",
-        "a mistake in the post",
-        "the mistake in the post",
-    ),
-    (r"\b(?:link|download|404|page not found)\b", "a broken link or download", "the broken link"),
-    (r"\b(?:size|sizing|fit|fits|too small|too big)\b", "a sizing problem", "the sizing"),
-    (
-        r"\b(?:support|customer service|staff|rude|ticket|no reply|no response|never answered|ignored)\b",
-        "how support handled it",
-        "how we handled your request",
-    ),
-    (r"\b(?:booking|hotel|flight|tour|reservation)\b", "a booking", "the problem with your booking"),
-    (
-        r"\b(?:damaged|missing|wrong item|faulty|defective|arrived)\b",
-        "a faulty or wrong item",
-        "the item you received",
-    ),
-)
-_PROBLEM_RES = tuple((re.compile(p, re.I | re.S), kind, phrase) for p, kind, phrase in _PROBLEMS)
-# For each rule, words of which at least one must be in the lower-cased text for its pattern to
-# match: a substring test is much cheaper than the pattern, and most rules miss most comments.
-_TRIGGERS: tuple[tuple[str, ...], ...] = (
-    ("charg", "bill"),
-    ("charg", "bill"),
-    ("refund",),
-    ("cancel", "unsubscrib"),
-    ("order", "package", "parcel", "deliver", "shipment", "tracking"),
-    ("log", "sign", "password", "2fa", "two-factor", "verification code", "locked out", "account"),
-    ("crash", "bug", "broke", "error", "freez", "work", "glitch"),
-    ("charg", "price", "pricing", "coupon", "discount", "promo code", "expensive"),
-    ("oven", "temperature", "recipe", "ingredient", "cup", "gram", "spoon", "bak"),
-    ("typo", "wrong", "incorrect", "mistake", "error", "outdated", "inaccurate", "factually", "misleading"),
-    ("link", "download", "404", "not found"),
-    ("size", "sizing", "fit", "small", "big"),
-    ("support", "customer service", "staff", "rude", "ticket", "reply", "response", "answer", "ignored"),
-    ("booking", "hotel", "flight", "tour", "reservation"),
-    ("damaged", "missing", "wrong item", "faulty", "defective", "arrived"),
-)
-# For each rule, what every match of its pattern has (the words of its phrases, the stems of its
-# open-ended words): a rule is tried only when its gate is open.
-_PROBLEM_GATES: tuple[_Gate, ...] = (
-    _gate(
-        "charged billed charge charges & twice two double 2x | double doublecharged doublecharge doublebilled"
-    ),
-    _gate("charged billed charging & after despite though & cancel*"),
-    _gate("refund*"),
-    _gate("cancel* unsubscrib* & can cant cannot couldn couldnt unable impossible won wont | unsubscrib*"),
-    _gate("order package parcel delivery shipment tracking"),
-    _gate(
-        "login signin password 2fa account | log sign & in | factor & two | verification & code | locked & out"
-    ),
-    _gate("error | working & not stopped | doesn doesnt & work | crash* bug* broke* freez* glitch*"),
-    _gate("price priced pricing coupon discount | promo & code | expensive & more | overcharg*"),
-    _gate(
-        "oven temperature recipe ingredient cup cups gram grams tablespoon tablespoons teaspoon teaspoons"
-        " bake baked bakes baking"
-    ),
-    _gate("typo wrong incorrect mistake error outdated inaccurate factually misleading"),
-    _gate("link download 404 | found & page & not"),
-    _gate("size sizing fit fits | small big & too"),
-    _gate("support staff rude ticket ignored | service & customer | reply response & no | answered & never"),
-    _gate("booking hotel flight tour reservation"),
-    _gate("damaged missing faulty defective arrived | item & wrong"),
-)
-# For each rule, where its matches begin: a word, or a word that begins with a stem ("*"). The
-# pattern is tried there only, not at every character of the comment.
-_PROBLEM_STARTS: tuple[tuple[frozenset[bytes], frozenset[bytes]], ...] = tuple(
-    (
-        frozenset(n for n in spec.encode("ascii").split() if not n.endswith(b"*")),
-        frozenset(n[:-1] for n in spec.encode("ascii").split() if n.endswith(b"*")),
-    )
-    for spec in (
-        "charged billed charge charges double doublecharged doublecharge doublebilled",
-        "charged billed charging",
-        "refund*",
-        "can cant cannot couldn couldnt unable impossible won wont unsubscrib*",
-        "order package parcel delivery shipment tracking",
-        "log login sign signin password 2fa two verification locked account",
-        "crash* bug* broke* error freez* not doesn doesnt stopped glitch*",
-        "overcharg* price priced pricing coupon discount promo more",
-        "oven temperature recipe ingredient cup cups gram grams tablespoon tablespoons teaspoon teaspoons"
-        " bake baked bakes baking",
-        "typo wrong incorrect mistake error outdated inaccurate factually misleading",
-        "link download 404 page",
-        "size sizing fit fits too",
-        "support customer staff rude ticket no never ignored",
-        "booking hotel flight tour reservation",
-        "damaged missing wrong faulty defective arrived",
-    )
-)
-# A rule's gate can be open only if the first need of one of its ways is met: one pass over the
-# comment's few gate words and stems finds those rules, and only their gates are then read in full.
-_RULE_BITS: dict[bytes, int] = {}
-for _k, _g in enumerate(_PROBLEM_GATES):
-    for _name in _g.first.words | _g.first.stems:
-        _RULE_BITS[_name] = _RULE_BITS.get(_name, 0) | 1 << _k
-_RULE_WORDS = frozenset().union(*(g.first.words for g in _PROBLEM_GATES))
-_RULE_STEMS = frozenset().union(*(g.first.stems for g in _PROBLEM_GATES))
-
-
-def _open_rules(w: Words) -> int:
-    """Bit k is set when the gate of rule k is open."""
-    bits = _RULE_BITS
-    maybe = 0
-    for name in w.hits & _RULE_WORDS:
-        maybe |= bits[name]
-    for name in w.stems & _RULE_STEMS:
-        maybe |= bits[name]
-    rules = 0
-    while maybe:
-        low_bit = maybe & -maybe
-        maybe ^= low_bit
-        if _PROBLEM_GATES[low_bit.bit_length() - 1].way_open(w):
-            rules |= low_bit
-    return rules
-
-
-_REF_RE = re.compile(_REF, re.I)
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
-
-
-def _shorten(s: str, n: int = 90) -> str:
-    s = " ".join(s.split())
-    if len(s) <= n:
-        return s
-    cut = s[:n].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + "…"
-
-
-def find_problem(text: str) -> Problem | None:
-    """The specific problem a complaint raises, named from the comment's own words."""
-    return _find_problem(text, words(text))
-
-
-def _find_problem(text: str, w: Words) -> Problem | None:
-    rules = _open_rules(w)
-    if not rules:
-        return None
-    low = text.lower()
-    while rules:
-        low_bit = rules & -rules
-        rules ^= low_bit
-        k = low_bit.bit_length() - 1
-        rx, kind, phrase = _PROBLEM_RES[k]
-        if not any(t in low for t in _TRIGGERS[k]):
-            continue
-        m = _search_from(rx, text, w, *_PROBLEM_STARTS[k])
-        if m is None:
-            continue
-        quote = ""
-        for s in _SENTENCE.finditer(text):
-            if s.start() <= m.start() < s.end() + 1:
-                quote = _shorten(s.group(0).strip())
-                break
-        # _REF_RE needs a "#", "no." or "number" (no other character folds to these): search only then
-        if phrase.startswith(("the problem with your", "the delay with your")) and (
-            "#" in text or "no" in low or "number" in low
-        ):
-            ref = _REF_RE.search(text)
-            if ref:
-                phrase = f"{phrase} ({ref.group(0).strip()})"
-        return Problem(kind=kind, phrase=phrase, quote=quote)
-    return None
-
-
-_LIKED_PATTERN = (
-    r"\b(?:love|loved|loving|enjoyed|adore|liked|appreciate|appreciated)\s+(?:how\s+)?"
-    r"((?:the|your|this|that)\s+(?:[\w'-]+\s?){1,7}?)(?=[.,!?;:\n]|\s(?:and|but|so|it|in|on|with|you|i)\b|$)"
-    r"|\bthanks? (?:you )?for (?:sharing )?((?:the|this|your)\s*(?:[\w'-]+\s?){1,5}?)(?=[.,!?;:\n]|\s(?:and|but|so|it)\b|$)"
-    r"|\b((?:the|your)\s+(?:[\w'-]+\s?){1,3}?)\s+(?:is|was|were|are|looks?)\s+(?:so\s+|really\s+|absolutely\s+)?"
-    r"(?:great|amazing|awesome|perfect|brilliant|delicious|beautiful|fantastic|gorgeous|spot on|superb|excellent|helpful|stunning|hilarious)"
-)
-try:
-    # Possessive word runs (Python 3.11+) find the same matches: the look-ahead after the words
-    # never holds inside a run of [\w'-], so cutting a word into shorter runs can never help; it
-    # only made a failing attempt try every way of cutting up to seven words (tens of µs).
-    _LIKED = re.compile(_LIKED_PATTERN.replace(r"[\w'-]+", r"[\w'-]++"), re.I)
-except re.error:  # pragma: no cover - Python 3.10
-    _LIKED = re.compile(_LIKED_PATTERN, re.I)
-_STOP_LIKED = {
-    "post",
-    "article",
-    "blog",
-    "it",
-    "this",
-    "that",
-    "one",
-    "way",
-    "read",
-    "site",
-    "same",
-    "best",
-    "most",
-    "great",
-}
-
-
-# Alternative 1 needs a verb of liking and "the", "your", "this" or "that"; 2 "thank(s)" and
-# "for"; 3 "the" or "your" and a verb like "is" ...
-_LIKED_GATE = _gate(
-    "love loved loving enjoyed adore liked appreciate appreciated & the your this that"
-    " | thank thanks & for | the your & is was were are look looks"
-)
-# ... and then the fixed parts of an alternative in a row, as Words.flat spells them (where a space
-# stands for any character that is not a word character): a tighter gate, one scan.
-_LIKED_FLAT = re.compile(
-    rb" (?:love|loved|loving|enjoyed|adore|liked|appreciate|appreciated) +(?:how +)?(?:the|your|this|that) "
-    rb"| thanks? (?:you )?for (?:sharing )?(?:the|this|your)"
-    rb"| (?:is|was|were|are|looks?) +(?:(?:so|really|absolutely) +)?(?:great|amazing|awesome|perfect|brilliant"
-    rb"|delicious|beautiful|fantastic|gorgeous|spot on|superb|excellent|helpful|stunning|hilarious)"
-)
-# Where a match of _LIKED can begin: the verb of alternative 1, "thank(s)" of 2, "the"/"your" of 3.
-_LIKED_STARTS = frozenset(
-    b"love loved loving enjoyed adore liked appreciate appreciated thank thanks the your".split()
-)
-
-
-def liked_thing(text: str) -> str | None:
-    """What a praising reader liked, in their own words ("the photos of Lisbon"), if they said."""
-    return _liked_thing(text, words(text))
-
-
-def _liked_in_text(text: str) -> str | None:
-    """:func:`liked_thing`, with the cheapest test first: most praise does not say what it liked,
-    and one scan of ``_LIKED_FLAT`` over the flat text tells before the words are cut."""
-    flat = _flat(text)
-    if flat is not None and _LIKED_FLAT.search(flat) is None:
-        return None
-    return _liked_thing(text, _words(flat))
-
-
-def _liked_thing(text: str, w: Words) -> str | None:
-    if not _LIKED_GATE.open(w) or (w is not _EVERYTHING and _LIKED_FLAT.search(w.flat) is None):
-        return None
-    m = _search_from(_LIKED, text, w, _LIKED_STARTS)
-    if not m:
-        return None
-    thing = next(g for g in m.groups() if g)
-    words = " ".join(thing.split()).strip(" '-").split(" ")
-    if words and words[0].lower() in {"your", "the", "this", "that"}:
-        words[0] = "the" if words[0].lower() == "your" else words[0].lower()  # "your photos" -> "the photos"
-    if len(words) < 2 or words[-1].lower() in _STOP_LIKED or " ".join(words[1:]).lower() in _STOP_LIKED:
-        return None
-    thing = " ".join(words)
-    return _shorten(thing, 50)
 
 
 _NAME_OK = re.compile(r"^[^\W\d_](?:[^\W\d_]|['-](?=[^\W\d_])){0,24}$")
