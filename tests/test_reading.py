@@ -165,7 +165,7 @@ def test_every_post_kind_rule_has_a_case() -> None:
         ("Love this song!", PraiseSubject.MEDIA, "the song"),
         ("Your photos of Lisbon are stunning", PraiseSubject.PHOTO, "the photos of Lisbon"),
         ("Made the recipe tonight, the family loved it", PraiseSubject.RECIPE, "the recipe"),
-        ("Your support team sorted it in minutes, thank you", PraiseSubject.HELP, "the help"),
+        ("Your support team sorted it in minutes, thank you", PraiseSubject.HELP, None),
         ("Bought two, great quality", PraiseSubject.PRODUCT, "the quality"),
         ("Works perfectly, bought two", PraiseSubject.PRODUCT, None),
         ("Such a clear explanation of the tax rules", PraiseSubject.POST, "the post"),

@@ -174,7 +174,8 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
     ),
     ComplaintTopic(
         "order_delay",
-        r"\b(?:order|ordered|package|parcel|delivery|shipment|tracking|courier|shipping)\b"
+        r"\b(?:my|our|the|an?|this|last|first|second|whole|entire) (?:order|package|parcel|delivery|shipment)\b"
+        r"|\border (?:#|no\b|number)|\b(?:tracking|courier|shipping)\b"
         r"|\b(?:never (?:arrived|came|turned up|showed up)|hasn'?t (?:arrived|come)|still not here|nothing yet)\b",
         "an order or delivery",
         "the delay with {ref}",
@@ -268,7 +269,8 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
     ),
     ComplaintTopic(
         "price",
-        r"\b(?:overcharg\w*|over-charg\w*|hidden fees?|extra fees?|price|priced|pricing|promo code|coupon|discount code)\b",
+        r"\b(?:overcharg\w*|over-charg\w*|hidden fees?|extra fees?|price|priced|pricing|promo code|coupon|discount code"
+        r"|\d+% off)\b|[$£€]\s?\d[\d.,]*.{1,60}[$£€]\s?\d",
         "a price or discount",
         "what you were charged",
         needs="order number",
@@ -290,7 +292,8 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
     ),
     ComplaintTopic(
         "booking",
-        r"\b(?:booking|reservation|rebook\w*|seat|check-in|check in|boarding|upgrade)\b",
+        r"\b(?:booking|reservation|rebook\w*|seat|check-in|check in|boarding|upgrade|bumped"
+        r"|denied (?:boarding|getting on|entry))\b",
         "a booking",
         "the problem with your booking",
         needs="booking reference",
@@ -383,7 +386,7 @@ PRAISE_RULES: tuple[Rule, ...] = (
         PraiseSubject.HELP.value,
         r"\b(?:helped|help(?:ful)? (?:staff|team|support)|customer service|support team|sorted (?:it|me)"
         r"|went above|quick(?:ly)? (?:reply|response|fix)|resolved|fixed (?:it|my)|staff|crew|agent)\b",
-        "the help",
+        "",  # "the help" reads oddly in a thank-you: name what was liked only when the reader did
     ),
     Rule(
         PraiseSubject.RECIPE.value,
@@ -654,7 +657,7 @@ def thing_named(text: str, determiners: frozenset[str] | None = None) -> str | N
         if words[-1] in _NOT_A_THING:
             continue
         words[-1] = words[-1].removesuffix("'s").removesuffix("’s")
-        if all(w.replace("-", "").replace("'", "").isalpha() for w in words):
+        if all(w.replace("-", "").replace("'", "").isalpha() for w in words) and m.group(1)[0].islower():
             return "the " + " ".join(words)
     return None
 
@@ -694,12 +697,14 @@ def liked_in(text: str, subject: PraiseSubject) -> str | None:
         words = thing.group(1).split()
         while words and words[-1].lower() in _NOT_A_THING | _ENDS_A_THING:
             words.pop()
-        if words and words[0].lower() not in _NOT_A_THING | _ENDS_A_THING:
-            return "the " + " ".join([words[0].lower(), *words[1:]])
+        # a thing is a common noun: not a verb form ("making changes"), not a name ("Terry")
+        if words and words[0].islower() and words[0] not in _NOT_A_THING | _ENDS_A_THING:
+            if not _VERBISH.search(words[0]):
+                return "the " + " ".join(words)
     for rule_subject, _, word in _PRAISE_RES:
-        if rule_subject is subject and word != "it":
+        if rule_subject is subject and word not in ("", "it"):
             return word
-    return thing_named(text, determiners=_OWN_DETERMINERS)
+    return thing_named(text)
 
 
 #: "Your photos of Lisbon are stunning": the thing before a verb of being, with its "of X".
@@ -710,9 +715,9 @@ _PRAISED_THING = re.compile(
     r"|stunning|lovely|wonderful|incredible|spot on|fire|the best)\b",
 )
 _LIKED_THING = re.compile(
-    r"\b(?:love|loved|loving|enjoyed|adore|liked|like|appreciate|appreciated|thanks? (?:you )?for|great|"
+    r"\b(?:love|loved|loving|enjoyed|adore|liked|appreciate|appreciated|thanks? (?:you )?for|great|"
     r"beautiful|amazing|awesome|brilliant|gorgeous|lovely|stunning|fantastic|excellent|wonderful|delicious|perfect"
-    r"|nice|best)\s+(?:the |your |this |that |these |those |all the |all your )?"
+    r"|nice)\s+(?:the |your |this |that |these |those |all the |all your )?"
     r"((?:[a-z][a-z'-]+)(?:\s+(?:of|from|in|on)\s+[A-Za-z][a-z'-]+|\s+[a-z][a-z'-]+)?)\b",
     _I,
 )
