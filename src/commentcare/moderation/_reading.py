@@ -273,7 +273,6 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         r"|\d+% off)\b|[$£€]\s?\d[\d.,]*.{1,60}[$£€]\s?\d",
         "a price or discount",
         "what you were charged",
-        needs="order number",
     ),
     ComplaintTopic(
         "sizing",
@@ -704,7 +703,7 @@ def liked_in(text: str, subject: PraiseSubject) -> str | None:
     for rule_subject, _, word in _PRAISE_RES:
         if rule_subject is subject and word not in ("", "it"):
             return word
-    return thing_named(text)
+    return None
 
 
 #: "Your photos of Lisbon are stunning": the thing before a verb of being, with its "of X".

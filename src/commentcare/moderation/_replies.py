@@ -69,7 +69,7 @@ _REQUIRED = ("complaint", "praise", "rant")
 PHRASE_TABLES = {
     "steps": ("emailed", "called", "chatted", "messaged", "ticket", "tech_steps", "ask", "default"),
     "follow_up": ("howto", "recipe", "news", "personal", "product", "media", "photo", "help", "general"),
-    "answer": ("default",),
+    "answer": ("post", "default"),
 }
 _BUILTIN_DEFAULTS = {
     "first_name": "there",

@@ -16,7 +16,7 @@ from commentcare._types import Action, Classification, Comment, Label, Reply, Re
 from commentcare.model._language import looks_english
 from commentcare.model._text import Prepared, PreparedBatch, prepare
 from commentcare.moderation._decide import Policy, Signals, decide
-from commentcare.moderation._reading import PostKind, PraiseSubject, Reading, Tried, read_comment
+from commentcare.moderation._reading import PostKind, PraiseSubject, Reading, Tried, question, read_comment
 from commentcare.moderation._replies import ReplyPack, Template, variant_start
 from commentcare.moderation._signals import _rant_reasons, _spam_reasons, first_name, words
 
@@ -150,7 +150,13 @@ class Reviewer:
         if own is not None:
             signals = Signals(own=own)
         elif c.unsure and (held := _held_reason(c, text)) is not None:
-            asks = held.startswith("fits none") and none_kind(text) == QUESTION
+            # a question that attacks or scoffs is not one to answer with a draft
+            asks = (
+                held.startswith("fits none")
+                and none_kind(text) == QUESTION
+                and not _rant_reasons(text, words(text))
+                and question(text) is not None
+            )
             if asks:
                 reading = self._read(comment, text)
             signals = Signals(held=held, asks=asks)
@@ -214,7 +220,9 @@ class Reviewer:
         if situation == "complaint":
             values["next_step"] = self._next_step(reading, key, values)
         if d.question and situation in ("complaint", "question"):
-            values["answer"] = self._phrase("answer", "default", key, values)
+            values["answer"] = self._phrase(
+                "answer", "post" if comment.post_title else "default", key, values
+            )
         if situation == "praise":
             follow = reading.post_kind.value
             if reading.post_kind is PostKind.GENERAL or reading.praise in _SUBJECT_FIRST:
