@@ -416,14 +416,15 @@ PRAISE_RULES: tuple[Rule, ...] = (
 )
 _PRAISE_RES = tuple((PraiseSubject(r.name), re.compile(r.pattern, _I), r.words) for r in PRAISE_RULES)
 
-#: Whom a rant is aimed at. Checked in this order; a rant that names none is about the business.
+#: Whom a rant is aimed at: another reader (checked first), else the business when the rant names
+#: the post or the site, else a third party; see :func:`rant_target`.
 RANT_TARGET_RULES: tuple[Rule, ...] = (
     Rule(
         RantTarget.COMMENTER.value,
         r"\b(?:people like you|your comment|you(?:'re| are) (?:an? |such an? |the )?(?:idiot|moron|troll|fool|clown"
         r"|joke|liar|hypocrite|bigot|racist|sheep|snowflake)|get a life|troll(?:ing|s)?"
         r"|commenters?|posters?|read (?:the|my) comment|whoever (?:wrote|said)|the (?:guy|person|poster) above"
-        r"|learn to read|you clearly|go back to school)\b",
+        r"|learn to read|go back to school)\b",
     ),
     Rule(
         RantTarget.THIRD_PARTY.value,
@@ -433,7 +434,7 @@ RANT_TARGET_RULES: tuple[Rule, ...] = (
         r"|immigrants?|refugees?|unions?|police|cops|banks?|bankers|ceo|elites?|voters|party|regime|taxpayers?)\b",
     ),
 )
-_RANT_RES = tuple((RantTarget(r.name), re.compile(r.pattern, _I)) for r in RANT_TARGET_RULES)
+_RANT_RES = {RantTarget(r.name): re.compile(r.pattern, _I) for r in RANT_TARGET_RULES}
 
 # -- details ----------------------------------------------------------------------------------------
 
@@ -596,15 +597,14 @@ _BUSINESS = re.compile(
 def rant_target(text: str, *, is_reply: bool = False) -> RantTarget:
     """Whom a rant attacks. A rant written as a reply to another reader, in the second person, is
     aimed at that reader; one that names no one and nothing of the site is unclear."""
-    for target, rx in _RANT_RES:
-        if rx.search(text):
-            return target
     second_person = _SECOND_PERSON.search(text) is not None
-    if is_reply and second_person:
+    if (is_reply and second_person) or _RANT_RES[RantTarget.COMMENTER].search(text):
         return RantTarget.COMMENTER
-    if second_person or _BUSINESS.search(text):
+    if _BUSINESS.search(text):  # "this paper is biased to the liberals" is about the paper
         return RantTarget.BUSINESS
-    return RantTarget.UNCLEAR
+    if _RANT_RES[RantTarget.THIRD_PARTY].search(text):
+        return RantTarget.THIRD_PARTY
+    return RantTarget.BUSINESS if second_person else RantTarget.UNCLEAR
 
 
 def references(text: str) -> tuple[str, ...]:
@@ -717,7 +717,8 @@ _LIKED_THING = re.compile(
     r"\b(?:love|loved|loving|enjoyed|adore|liked|appreciate|appreciated|thanks? (?:you )?for|great|"
     r"beautiful|amazing|awesome|brilliant|gorgeous|lovely|stunning|fantastic|excellent|wonderful|delicious|perfect"
     r"|nice)\s+(?:the |your |this |that |these |those |all the |all your )?"
-    r"((?:[a-z][a-z'-]+)(?:\s+(?:of|from|in|on)\s+[A-Za-z][a-z'-]+|\s+[a-z][a-z'-]+)?)\b",
+    r"((?:[a-z][a-z'-]+)(?:\s+(?:of|from|in|on|at)\s+(?:the\s+|my\s+|your\s+|our\s+)?[A-Za-z][\w'-]+"
+    r"(?:\s+[A-Za-z][\w'-]+){0,2}|\s+[a-z][a-z'-]+)?)\b",
     _I,
 )
 
