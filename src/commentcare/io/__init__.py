@@ -26,9 +26,9 @@ _READERS: dict[Format, tuple[str, str]] = {
     Format.JSONL: ("commentcare.io._tabular", "iter_jsonl"),
     Format.WXR: ("commentcare.io._wxr", "iter_wxr"),
     Format.DISQUS: ("commentcare.io._disqus", "iter_disqus"),
-    Format.MEDIUM_PAGE: ("commentcare.io._medium", "iter_medium_page"),
-    Format.MEDIUM_ARCHIVE: ("commentcare.io._medium", "iter_medium_archive"),
-    Format.RSS: ("commentcare.io._medium", "iter_rss"),
+    Format.MEDIUM_PAGE: ("commentcare.adapters.medium", "iter_medium_page"),
+    Format.MEDIUM_ARCHIVE: ("commentcare.adapters.medium", "iter_medium_archive"),
+    Format.RSS: ("commentcare.adapters.medium", "iter_rss"),
 }
 # Formats whose reader wants the path itself (a folder, a zip), not a byte stream.
 _PATH_READERS = {Format.MEDIUM_ARCHIVE}
