@@ -63,6 +63,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
             progress = bar.update
         except ImportError:
             logging.getLogger(__name__).info("install commentcare[progress] for a progress bar")
+    for extra in (args.report, args.summary):
+        if extra and not Path(extra).parent.is_dir():
+            raise InputError(f"the folder {str(Path(extra).parent)!r} does not exist", source=extra)
     report = None
     on_rows = None
     if args.report:
@@ -99,7 +102,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     s = summary.as_dict()
     if args.summary:
         Path(args.summary).write_text(json.dumps(s, indent=2) + "\n", encoding="utf-8")
-    labels = ", ".join(f"{k} {v}" for k, v in sorted(s["labels"].items()))
+    labels = ", ".join(f"{k} {v}" for k, v in sorted(s["labels"].items())) or "none"
     print(
         f"{s['classified']} classified ({labels}), {s['errors']} errors, {s['unsure']} unsure, "
         f"{s['seconds']} s",
@@ -107,6 +110,20 @@ def cmd_classify(args: argparse.Namespace) -> int:
     )
     if s["actions"]:
         print("actions: " + ", ".join(f"{k} {v}" for k, v in sorted(s["actions"].items())), file=sys.stderr)
+    written = [f"{'standard output' if args.output == '-' else args.output} ({s['classified']} rows)"]
+    if args.errors:
+        written.append(f"errors to {args.errors} ({s['errors']})")
+    if args.report:
+        written.append(f"report to {args.report}")
+    if args.summary:
+        written.append(f"summary to {args.summary}")
+    print("wrote " + ", ".join(written), file=sys.stderr)
+    if s["total"] == 0:
+        print(
+            f"commentcare: error: no comments in {args.input}: the input is empty or has only a header",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     return EXIT_OK
 
 
@@ -418,6 +435,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAIL
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a path that cannot be written or read: one line, no traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"commentcare: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("commentcare: interrupted", file=sys.stderr)
         return 130

@@ -39,6 +39,7 @@ from commentcare.adapters.medium._archive import (
     MAX_ARCHIVE_BYTES,
     MAX_MEMBER_BYTES,
     MAX_POSTS,
+    MAX_RATIO,
     classify_post,
     iter_medium_archive,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "MAX_MEMBER_BYTES",
     "MAX_PAGE_BYTES",
     "MAX_POSTS",
+    "MAX_RATIO",
     "MEDIUM_ACTIONS",
     "OWN_RESPONSE",
     "WORKSHEET_COLUMNS",

@@ -35,12 +35,17 @@ __all__ = ["MAX_ARCHIVE_BYTES", "MAX_MEMBER_BYTES", "MAX_POSTS", "classify_post"
 
 log = logging.getLogger(__name__)
 
-#: A post file of the export is a few KiB to a few hundred; more is not a Medium post.
-MAX_MEMBER_BYTES = 16 * 1024 * 1024
+#: A post file of the export is a few KiB to a few hundred; more is not a Medium post (and an
+#: HTML tree costs tens of times its size in memory).
+MAX_MEMBER_BYTES = 4 * 1024 * 1024
 #: Uncompressed bytes read from one archive in all, whatever the zip's headers claim.
-MAX_ARCHIVE_BYTES = 1024 * 1024 * 1024
+MAX_ARCHIVE_BYTES = 512 * 1024 * 1024
 #: Posts read from one archive; a prolific writer has a few thousand.
 MAX_POSTS = 100_000
+#: Uncompressed bytes per compressed byte of a member. HTML compresses 5 to 10 times; a member
+#: that expands more than this is a zip bomb. Checked on the bytes actually read, since the
+#: decompressor never consumes more than the member's compressed size.
+MAX_RATIO = 100
 
 
 @dataclass
@@ -261,6 +266,14 @@ def _zip_members(source_obj: Source, source: str) -> Generator[tuple[str, bytes]
                     record=name,
                 )
                 continue
+            if info.file_size > MAX_RATIO * max(info.compress_size, 1) and info.file_size > 64 * 1024:
+                yield InputError(
+                    f"would expand {info.file_size // max(info.compress_size, 1)} times (limit {MAX_RATIO}): "
+                    "a zip bomb, not a post; skipped",
+                    source=source,
+                    record=name,
+                )
+                continue
             try:
                 with zf.open(info) as fh:
                     data = fh.read(MAX_MEMBER_BYTES + 1)
@@ -279,6 +292,14 @@ def _zip_members(source_obj: Source, source: str) -> Generator[tuple[str, bytes]
                 # the header lied about the size: a zip bomb, or a broken archive
                 yield InputError(
                     f"expands beyond {MAX_MEMBER_BYTES} bytes; skipped", source=source, record=name
+                )
+                continue
+            if len(data) > MAX_RATIO * max(info.compress_size, 1) and len(data) > 64 * 1024:
+                yield InputError(
+                    f"expands {len(data) // max(info.compress_size, 1)} times (limit {MAX_RATIO}): "
+                    "a zip bomb, not a post; skipped",
+                    source=source,
+                    record=name,
                 )
                 continue
             yield name, data

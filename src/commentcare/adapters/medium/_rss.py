@@ -78,10 +78,13 @@ def iter_rss(fh: IO[bytes], source: str, **_: object) -> Iterator[Record]:
             f"not well-formed XML: {exc}", source=source, record=f"line {line}" if line else None
         )
         return
-    except (DefusedXmlException, ValueError) as exc:
+    except DefusedXmlException as exc:
         yield InputError(
             f"refused: {type(exc).__name__} (DTDs and entities are not allowed in a feed)", source=source
         )
+        return
+    except (ValueError, LookupError) as exc:
+        yield InputError(f"unsupported character encoding ({exc}); convert the feed to UTF-8", source=source)
         return
     try:
         yield from _feed_records(root, source)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import html
-import io
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -66,11 +64,6 @@ def response_link(comment: Comment) -> str | None:
 def _story_link(comment: Comment) -> str | None:
     url = comment.post_url
     return url if url and urlsplit(url).scheme in ("http", "https") else None
-
-
-def _cell(value: str) -> str:
-    """Defuse spreadsheet formulas: a response starting with ``=`` must stay text when opened."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def needs_reply(review: Review) -> bool:
@@ -134,12 +127,11 @@ def write_worksheet(
     """
     ordered = _order(reviews)
     rows = [_row(r) for r in ordered]
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=WORKSHEET_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(v) for k, v in row.items()})
-    _atomic_write(csv_path, buf.getvalue().encode("utf-8-sig"))
+    from commentcare.io import csv_line
+
+    lines = [csv_line(WORKSHEET_COLUMNS, lineterminator="\r\n")]
+    lines += [csv_line((row[c] for c in WORKSHEET_COLUMNS), lineterminator="\r\n") for row in rows]
+    _atomic_write(csv_path, "".join(lines).encode("utf-8-sig", "replace"))
     if html_path is not None:
         _atomic_write(html_path, _render_html(ordered, rows, title).encode("utf-8"))
     return len(rows)

@@ -30,7 +30,15 @@ from commentcare.adapters.wordpress._audit import AuditLog, Phase
 from commentcare.adapters.wordpress._http import DEFAULT_TIMEOUT, RETRY_STATUSES, retrying_adapter
 from commentcare.adapters.wordpress._planner import ACTION_STATUS, PlanItem, Reviewer, plan_moderation
 from commentcare.adapters.wordpress._runner import Outcome, RunResult, apply_plan
-from commentcare.adapters.wordpress._site import ENV_PASSWORD, ENV_URL, ENV_USER, SiteInfo, WordPressSite
+from commentcare.adapters.wordpress._site import (
+    ENV_PASSWORD,
+    ENV_URL,
+    ENV_USER,
+    MAX_BODY_BYTES,
+    MAX_PAGES,
+    SiteInfo,
+    WordPressSite,
+)
 
 __all__ = [
     "ACTION_STATUS",
@@ -38,6 +46,8 @@ __all__ = [
     "ENV_PASSWORD",
     "ENV_URL",
     "ENV_USER",
+    "MAX_BODY_BYTES",
+    "MAX_PAGES",
     "RETRY_STATUSES",
     "AuditLog",
     "Outcome",

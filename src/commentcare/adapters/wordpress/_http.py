@@ -109,7 +109,7 @@ def _wp_error(response: requests.Response) -> tuple[str, str]:
     """WordPress's error ``code`` and ``message`` from a JSON error body ('' when absent)."""
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return "", ""
     if not isinstance(data, dict):
         return "", ""

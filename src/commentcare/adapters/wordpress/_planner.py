@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from commentcare._types import Action, Comment, Label, Review
+from commentcare._types import Action, Comment, Label, Reply, Review
 
 __all__ = ["ACTION_STATUS", "PlanItem", "Reviewer", "plan_moderation"]
 
@@ -26,7 +27,8 @@ class PlanItem:
     """One comment, the moderator's review, and what that means on WordPress.
 
     ``reply`` is the text to post when replies are asked for, None when this comment gets
-    none; ``why_no_reply`` then says why (for the dry-run report).
+    none; ``why_no_reply`` then says why (for the dry-run report). What is posted is
+    :attr:`draft`'s HTML rendering, never the text itself.
     """
 
     review: Review
@@ -37,6 +39,21 @@ class PlanItem:
     @property
     def comment(self) -> Comment:
         return self.review.comment
+
+    @property
+    def draft(self) -> Reply | None:
+        """The reply to post: the review's own draft, or ``reply`` rendered as escaped HTML when
+        a caller changed the text."""
+        if self.reply is None:
+            return None
+        own = self.review.reply
+        if own is not None and own.text == self.reply:
+            return own
+        return Reply(
+            text=self.reply,
+            html=html.escape(self.reply).replace("\n", "<br>\n"),
+            template=own.template if own else "custom",
+        )
 
     @property
     def changes_status(self) -> bool:

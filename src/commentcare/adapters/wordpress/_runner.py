@@ -136,7 +136,7 @@ class _Run:
             return
         self.record(item, cid, "reply", Phase.INTENT)
         try:
-            reply_id = self.site.post_reply(item.comment, text)
+            reply_id = self.site.post_reply(item.comment, item.draft or text)
         except AdapterError as exc:
             self.record(item, cid, "reply", Phase.FAILED, error=str(exc))
             self.outcome(cid, "reply", "failed", str(exc))

@@ -4,8 +4,10 @@ replies) over the REST API, each write checked on the site before it is tried ag
 
 from __future__ import annotations
 
+import html
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -17,7 +19,7 @@ import requests
 from requests.adapters import BaseAdapter
 
 from commentcare._errors import AdapterError, AuthenticationError, InputError, SiteUnavailableError
-from commentcare._types import Comment
+from commentcare._types import Comment, Reply
 from commentcare._version import __version__
 from commentcare.adapters.wordpress._http import (
     _MAX_WAIT,
@@ -64,6 +66,11 @@ _REPORTED_STATUS = {
 
 T = TypeVar("T")
 
+#: The largest answer read from the site; a page of 100 comments is well under 1 MiB.
+MAX_BODY_BYTES = 32 * 1024 * 1024
+#: Pages of a listing read at most (100 comments each), whatever ``X-WP-TotalPages`` says.
+MAX_PAGES = 10_000
+
 
 @dataclass(frozen=True, slots=True)
 class SiteInfo:
@@ -99,8 +106,14 @@ class WordPressSite:
         retries: int = 3,
         backoff: float = 0.5,
         transport: BaseAdapter | None = None,
+        allow_http: bool = False,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        max_pages: int = MAX_PAGES,
     ) -> None:
         self._url = _normalise_url(url)
+        _check_scheme(self._url, allow_http)
+        self._max_body = max_body_bytes
+        self._max_pages = max_pages
         if not user:
             raise InputError("a WordPress user name is required")
         if not app_password:
@@ -167,8 +180,15 @@ class WordPressSite:
         log.debug("%s %s %s %s", method, self._url, route, params or "")
         try:
             response = self._session.request(
-                method, self._url + "/", params=query, json=body, timeout=self._timeout, allow_redirects=False
+                method,
+                self._url + "/",
+                params=query,
+                json=body,
+                timeout=self._timeout,
+                allow_redirects=False,
+                stream=True,  # the body is read below, up to max_body_bytes
             )
+            self._read_body(response, what)
         except (requests.Timeout, requests.ConnectionError) as exc:
             # urllib3 reports a read timeout it gave up retrying as a connection error
             reason = _reason(exc)
@@ -179,6 +199,28 @@ class WordPressSite:
             raise AdapterError(f"{what} on {self._url} failed: {_reason(exc)}") from exc
         self._raise_for_status(response, what)
         return response
+
+    def _read_body(self, response: requests.Response, what: str) -> None:
+        """Read the answer's body, refusing one larger than ``max_body_bytes``: a page of 100
+        comments is well under a megabyte, and a site must not make us hold gigabytes."""
+        limit = self._max_body
+        declared = response.headers.get("Content-Length", "")
+        too_big = AdapterError(
+            f"{self._url} answered {what} with more than {limit} bytes; refused (max_body_bytes)"
+        )
+        if declared.isdigit() and int(declared) > limit:
+            response.close()
+            raise too_big
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > limit:
+                response.close()
+                raise too_big
+            chunks.append(chunk)
+        response._content = b"".join(chunks)  # what .json() and .text read from now on
+        response.close()
 
     def _raise_for_status(self, response: requests.Response, what: str) -> None:
         status = response.status_code
@@ -215,6 +257,8 @@ class WordPressSite:
     def _json(self, response: requests.Response, what: str) -> Any:
         try:
             return response.json()
+        except RecursionError as exc:
+            raise AdapterError(f"{self._url} answered {what} with JSON nested too deeply to read") from exc
         except ValueError as exc:
             kind = response.headers.get("Content-Type", "no content type")
             raise SiteUnavailableError(
@@ -321,6 +365,11 @@ class WordPressSite:
     def _pages(self, route: str, params: Mapping[str, str | int]) -> Iterator[dict[str, Any]]:
         page = 1
         while True:
+            if page > self._max_pages:
+                raise AdapterError(
+                    f"{self._url} has more than {self._max_pages} pages of {route}; stopped there "
+                    "(narrow the run with --since or --post, or raise max_pages)"
+                )
             response = self._call("GET", route, {**params, "page": page})
             items = self._json(response, f"GET {route}")
             if not isinstance(items, list):
@@ -455,8 +504,13 @@ class WordPressSite:
 
         return self._write(what, attempt, verify)
 
-    def post_reply(self, comment: Comment, text: str) -> str:
-        """Post ``text`` as our user's approved reply under ``comment``; returns the reply's id.
+    def post_reply(self, comment: Comment, reply: Reply | str) -> str:
+        """Post ``reply`` as our user's approved reply under ``comment``; returns the reply's id.
+
+        WordPress takes a comment's content as HTML, so what is posted is the reply's HTML
+        rendering (:attr:`Reply.html`, every value from a comment or a title escaped); a plain
+        string is taken as text and escaped here. Escaping happens at this boundary and nowhere
+        earlier, so the text stays readable everywhere else.
 
         After a failure whose outcome is unknown, and when WordPress calls the reply a
         duplicate, the site is searched for our reply before anything is posted again.
@@ -464,7 +518,8 @@ class WordPressSite:
         if not comment.id or not comment.post_id:
             raise ValueError("a reply needs the comment's id and post_id")
         cid = int(comment.id)
-        body = {"post": int(comment.post_id), "parent": cid, "content": text, "status": "approve"}
+        content = reply.html if isinstance(reply, Reply) else _text_to_html(reply)
+        body = {"post": int(comment.post_id), "parent": cid, "content": content, "status": "approve"}
         what = f"replying to comment {cid}"
 
         def attempt() -> str:
@@ -480,6 +535,31 @@ class WordPressSite:
             return str(data["id"])
 
         return self._write(what, attempt, lambda: self.find_reply(cid))
+
+
+_LOOPBACK = re.compile(r"^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$", re.IGNORECASE)
+
+
+def _check_scheme(url: str, allow_http: bool) -> None:
+    """Basic auth over plain HTTP hands the Application Password to anyone on the path: refuse it
+    unless asked (``allow_http``); on loopback, where nothing is on the path, only warn."""
+    parts = urlsplit(url)
+    if parts.scheme != "http":
+        return
+    if _LOOPBACK.match(parts.netloc):
+        log.warning("%s is plain HTTP: the Application Password is sent unencrypted (loopback only)", url)
+        return
+    if not allow_http:
+        raise InputError(
+            f"{url} is plain HTTP: the Application Password would cross the network unencrypted. "
+            "Use https://, or pass allow_http=True (--allow-http) if you accept that risk"
+        )
+    log.warning("%s is plain HTTP: the Application Password is sent unencrypted (allowed)", url)
+
+
+def _text_to_html(text: str) -> str:
+    """Plain text as the HTML WordPress expects in a comment: escaped, line breaks kept."""
+    return html.escape(text).replace("\n", "<br>\n")
 
 
 def _normalise_url(url: str) -> str:
