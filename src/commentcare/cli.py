@@ -39,12 +39,23 @@ def _model_args(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="load --model although it is a pickle from outside the package (only for files you trust)",
     )
+    p.add_argument(
+        "--model-sha256",
+        metavar="HEX",
+        help="load --model only if its file has this SHA-256 (the safe alternative to --trust-model)",
+    )
 
 
 def _moderator(args: argparse.Namespace, **kw: Any) -> Any:
     from commentcare.moderation import Moderator
 
-    return Moderator(args.model, trusted=args.trust_model, replies=getattr(args, "reply_pack", None), **kw)
+    return Moderator(
+        args.model,
+        trusted=args.trust_model,
+        sha256=args.model_sha256,
+        replies=getattr(args, "reply_pack", None),
+        **kw,
+    )
 
 
 # -- classify ---------------------------------------------------------------------------------------
@@ -86,6 +97,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
             replies=args.replies or bool(args.report),
             model=args.model,
             trusted=args.trust_model,
+            model_sha256=args.model_sha256,
             reply_pack=args.reply_pack,
             site_name=args.site_name,
             contact=args.contact,

@@ -138,11 +138,17 @@ _WORKER: dict[str, Any] = {}
 
 
 def _worker_init(
-    model: str | None, trusted: bool, replies: bool, pack: str | None, site: str | None, contact: str | None
+    model: str | None,
+    trusted: bool,
+    replies: bool,
+    pack: str | None,
+    site: str | None,
+    contact: str | None,
+    sha256: str | None = None,
 ) -> None:
     from commentcare.moderation import Moderator
 
-    m = Moderator(model, trusted=trusted, replies=pack, site_name=site, contact=contact)
+    m = Moderator(model, trusted=trusted, sha256=sha256, replies=pack, site_name=site, contact=contact)
     m.replies  # noqa: B018 - a broken reply pack fails here, before any work
     m.classifier  # noqa: B018 - load the model once per worker, before the first chunk
     _WORKER.update(moderator=m, replies=replies)
@@ -180,6 +186,7 @@ def classify_file(
     replies: bool = False,
     model: str | None = None,
     trusted: bool = False,
+    model_sha256: str | None = None,
     reply_pack: str | None = None,
     site_name: str | None = None,
     contact: str | None = None,
@@ -281,13 +288,18 @@ def classify_file(
             pool = ctx.Pool(
                 workers,
                 initializer=_worker_init,
-                initargs=(model, trusted, replies, reply_pack, site_name, contact),
+                initargs=(model, trusted, replies, reply_pack, site_name, contact, model_sha256),
             )
         else:
             from commentcare.moderation import Moderator
 
             moderator = Moderator(
-                model, trusted=trusted, replies=reply_pack, site_name=site_name, contact=contact
+                model,
+                trusted=trusted,
+                sha256=model_sha256,
+                replies=reply_pack,
+                site_name=site_name,
+                contact=contact,
             )
             if replies:
                 moderator.replies  # noqa: B018 - a broken reply pack fails here, before any work
