@@ -40,4 +40,6 @@ def csv_line(values: Iterable[object], *, lineterminator: str = "\n") -> str:
         if _NEEDS_QUOTES.search(text) or text[:1] == " " or text[-1:] == " ":
             text = '"' + text.replace('"', '""') + '"'
         cells.append(text)
+    if cells == [""]:
+        cells = ['""']  # a lone empty field would otherwise be a blank line, which readers skip
     return ",".join(cells) + lineterminator

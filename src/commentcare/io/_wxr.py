@@ -22,14 +22,23 @@ from commentcare._errors import InputError
 from commentcare._types import Comment
 from commentcare.io._formats import Record, parse_datetime
 
-__all__ = ["XML_ERRORS", "XmlStream", "iter_wxr", "local_name"]
+__all__ = ["MAX_DEPTH", "XML_ERRORS", "XmlStream", "XmlTooDeepError", "iter_wxr", "local_name"]
 
 log = logging.getLogger(__name__)
+
 
 #: What a streamed parse can raise on bad input: refused constructs, malformed XML, an encoding
 #: declaration naming an unknown codec (LookupError) or a multi-byte one expat cannot read
 #: (ValueError), a failing read.
-XML_ERRORS = (DefusedXmlException, ParseError, LookupError, ValueError, OSError)
+class XmlTooDeepError(Exception):
+    """Elements nested deeper than :data:`MAX_DEPTH`: open elements cannot be released."""
+
+
+#: Open elements at once. An export nests six or seven deep; a file nesting thousands deep only
+#: makes the parser hold every open element.
+MAX_DEPTH = 256
+
+XML_ERRORS = (DefusedXmlException, ParseError, LookupError, ValueError, OSError, XmlTooDeepError)
 
 #: Where the builder notes the source line of an element it was asked to watch.
 LINE_ATTR = "{urn:commentcare}line"
@@ -92,6 +101,8 @@ class XmlStream:
             if event == "start":
                 self.started = True
                 stack.append(elem)
+                if len(stack) > MAX_DEPTH:
+                    raise XmlTooDeepError(f"elements nested more than {MAX_DEPTH} deep")
             else:
                 stack.pop()
             yield event, elem
@@ -128,6 +139,9 @@ class XmlStream:
                     else "the file is empty"
                 )
             msg = f"malformed XML: {reason}"
+        elif isinstance(exc, XmlTooDeepError):
+            line = self.line()
+            msg = f"refused: {exc} (an export nests a few levels; this is an attack or damage)"
         elif isinstance(exc, LookupError):
             line = self.line()
             msg = f"unsupported character encoding ({exc})"
