@@ -27,9 +27,10 @@ from requests.adapters import BaseAdapter
 from commentcare import AdapterError, Comment, InputError, SiteUnavailableError
 from commentcare._types import Action, Classification, Label, Reply, Review
 from commentcare.adapters import medium as adapter
+from commentcare.adapters.medium import _archive as reader
+from commentcare.adapters.medium import _feed as feed_module
 from commentcare.cli_medium import main as medium_main
 from commentcare.io import Format, detect_format, iter_records, read_comments
-from commentcare.io import _medium as reader
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPORT = ROOT / "examples" / "medium-export"
@@ -257,7 +258,7 @@ def test_empty_posts_folder_and_a_folder_without_posts(tmp_path: Path) -> None:
 def test_stories_only_is_empty_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     story = export_post("On Kettles", '<h3 class="graf--title">On Kettles</h3>' + p("Long live kettles."))
     folder = write_export(tmp_path / "e", {"2024-01-01_On-Kettles-0a1b2c3d4e5f.html": story})
-    with caplog.at_level(logging.WARNING, logger="commentcare.io._medium"):
+    with caplog.at_level(logging.WARNING, logger="commentcare.adapters.medium"):
         comments, errors = records(folder)
     assert comments == [] and errors == []
     assert "no responses among 1 posts" in caplog.text
@@ -483,7 +484,7 @@ def test_a_page_that_promises_responses_it_does_not_hold(tmp_path: Path) -> None
 
 
 def test_no_responses_yet_and_some_not_loaded(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="commentcare.io._medium"):
+    with caplog.at_level(logging.WARNING, logger="commentcare.adapters.medium"):
         comments, errors = records(
             io.BytesIO(story_page("", heading="No responses yet").encode()), "medium-page"
         )
@@ -724,7 +725,7 @@ def test_fetch_feed_failures(
 
 
 def test_fetch_feed_caps_the_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(adapter, "_MAX_FEED", 1000)
+    monkeypatch.setattr(feed_module, "_MAX_FEED", 1000)
     session, _ = fake_session((200, b"<rss>" + b" " * 5000 + b"</rss>"))
     with pytest.raises(AdapterError, match="larger than"):
         adapter.fetch_feed("rowanvale", session=session)
@@ -872,7 +873,7 @@ def test_command_from_a_zip_and_the_feed(
 ) -> None:
     archive = zip_folder(EXPORT, tmp_path / "medium-export.zip")
     session, transport = fake_session((200, MEDIUM_FEED.encode()))
-    monkeypatch.setattr(adapter.requests, "Session", lambda: session)
+    monkeypatch.setattr(feed_module.requests, "Session", lambda: session)
     code, _, err = run(
         ["medium", "worksheet", str(archive), "--feed", "rowanvale", "-o", str(tmp_path / "w.csv")], capsys
     )
@@ -900,7 +901,7 @@ def test_command_errors(
     assert code == 2 and "missing.html" in err
 
     session, _ = fake_session(requests.ConnectionError("no network"))
-    monkeypatch.setattr(adapter.requests, "Session", lambda: session)
+    monkeypatch.setattr(feed_module.requests, "Session", lambda: session)
     code, _, err = run(["medium", "worksheet", "--feed", "rowanvale", "-o", str(tmp_path / "w.csv")], capsys)
     assert code == 1 and "cannot reach" in err
 

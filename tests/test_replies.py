@@ -36,7 +36,8 @@ def test_default_pack_has_at_least_twelve_variants_per_situation():
 
 #: Words that promise a time the site has not promised (a site sets Policy.promise for that).
 TIME_PROMISE = re.compile(
-    r"\b(within|today|tonight|right away|straight away|immediately|asap|shortly|soon|now|hours?|minutes?)\b", re.I
+    r"\b(within|today|tonight|right away|straight away|immediately|asap|shortly|soon|now|hours?|minutes?)\b",
+    re.I,
 )
 
 
@@ -156,6 +157,8 @@ def test_a_variant_for_a_kind_of_post_is_used_for_that_kind_only():
 
 def test_phrase_tables_refuse_unknown_keys(tmp_path):
     path = tmp_path / "p.toml"
-    path.write_text('[[complaint]]\ntext="a"\n[[praise]]\ntext="b"\n[[rant]]\ntext="c"\n[steps]\nemail = ["x"]\n')
+    path.write_text(
+        '[[complaint]]\ntext="a"\n[[praise]]\ntext="b"\n[[rant]]\ntext="c"\n[steps]\nemail = ["x"]\n'
+    )
     with pytest.raises(TemplateError, match="unknown keys: email"):
         ReplyPack.load(path)

@@ -116,7 +116,9 @@ def test_triage_leaves_out_the_sites_own_comments_and_what_they_answer():
     reviews = [
         rv.review(Comment("late order #12", id="c1", author="Bo", created_at=T0), verdict(Label.COMPLAINT)),
         rv.review(Comment("broken link", id="c2", author="Al", created_at=T0), verdict(Label.COMPLAINT)),
-        rv.review(Comment("Sorry Al, fixed!", id="s1", author="Acme Blog", parent_id="c2"), verdict(Label.PRAISE)),
+        rv.review(
+            Comment("Sorry Al, fixed!", id="s1", author="Acme Blog", parent_id="c2"), verdict(Label.PRAISE)
+        ),
     ]
     assert reviews[2].action is Action.APPROVE and not reviews[2].replies
     assert [r.comment.id for r in triage(reviews)] == ["c1"]

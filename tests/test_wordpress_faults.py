@@ -36,8 +36,8 @@ from commentcare import (
     Review,
     SiteUnavailableError,
 )
-from commentcare.adapters import wordpress as wp
 from commentcare.adapters.wordpress import AuditLog, WordPressSite, apply_plan, plan_moderation
+from commentcare.adapters.wordpress import _http as wp
 
 USER, PASSWORD = "editor", "abcd EFGH ijkl MNOP qrst UVWX"
 

@@ -39,12 +39,23 @@ def _model_args(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="load --model although it is a pickle from outside the package (only for files you trust)",
     )
+    p.add_argument(
+        "--model-sha256",
+        metavar="HEX",
+        help="load --model only if its file has this SHA-256 (the safe alternative to --trust-model)",
+    )
 
 
 def _moderator(args: argparse.Namespace, **kw: Any) -> Any:
     from commentcare.moderation import Moderator
 
-    return Moderator(args.model, trusted=args.trust_model, replies=getattr(args, "reply_pack", None), **kw)
+    return Moderator(
+        args.model,
+        trusted=args.trust_model,
+        sha256=args.model_sha256,
+        replies=getattr(args, "reply_pack", None),
+        **kw,
+    )
 
 
 # -- classify ---------------------------------------------------------------------------------------
@@ -63,6 +74,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
             progress = bar.update
         except ImportError:
             logging.getLogger(__name__).info("install commentcare[progress] for a progress bar")
+    for extra in (args.report, args.summary):
+        if extra and not Path(extra).parent.is_dir():
+            raise InputError(f"the folder {str(Path(extra).parent)!r} does not exist", source=extra)
     report = None
     on_rows = None
     if args.report:
@@ -83,6 +97,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
             replies=args.replies or bool(args.report),
             model=args.model,
             trusted=args.trust_model,
+            model_sha256=args.model_sha256,
             reply_pack=args.reply_pack,
             site_name=args.site_name,
             contact=args.contact,
@@ -99,7 +114,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     s = summary.as_dict()
     if args.summary:
         Path(args.summary).write_text(json.dumps(s, indent=2) + "\n", encoding="utf-8")
-    labels = ", ".join(f"{k} {v}" for k, v in sorted(s["labels"].items()))
+    labels = ", ".join(f"{k} {v}" for k, v in sorted(s["labels"].items())) or "none"
     print(
         f"{s['classified']} classified ({labels}), {s['errors']} errors, {s['unsure']} unsure, "
         f"{s['seconds']} s",
@@ -107,6 +122,20 @@ def cmd_classify(args: argparse.Namespace) -> int:
     )
     if s["actions"]:
         print("actions: " + ", ".join(f"{k} {v}" for k, v in sorted(s["actions"].items())), file=sys.stderr)
+    written = [f"{'standard output' if args.output == '-' else args.output} ({s['classified']} rows)"]
+    if args.errors:
+        written.append(f"errors to {args.errors} ({s['errors']})")
+    if args.report:
+        written.append(f"report to {args.report}")
+    if args.summary:
+        written.append(f"summary to {args.summary}")
+    print("wrote " + ", ".join(written), file=sys.stderr)
+    if s["total"] == 0:
+        print(
+            f"commentcare: error: no comments in {args.input}: the input is empty or has only a header",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     return EXIT_OK
 
 
@@ -421,6 +450,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAIL
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a path that cannot be written or read: one line, no traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"commentcare: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("commentcare: interrupted", file=sys.stderr)
         return 130

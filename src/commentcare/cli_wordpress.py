@@ -77,6 +77,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="FILE",
         help=f"append-only JSON Lines record of every write (default: ./{DEFAULT_AUDIT_LOG})",
     )
+    parser.add_argument(
+        "--allow-http",
+        action="store_true",
+        help="accept a plain http:// site address (the Application Password then crosses the network "
+        "unencrypted; loopback addresses are always accepted)",
+    )
     parser.set_defaults(func=moderate)
 
 
@@ -130,7 +136,8 @@ def moderate(
 
     writing = args.apply or args.post_replies
     try:
-        with WordPressSite(url, user, password, **(site_options or {})) as site:
+        options = {"allow_http": bool(getattr(args, "allow_http", False)), **(site_options or {})}
+        with WordPressSite(url, user, password, **options) as site:
             info = site.check()
             comments = site.list_comments(args.status, post=args.post, since=since)
             out.write(f"{len(comments)} {args.status} comment(s) on {info.name or site.url} ({site.url})\n")

@@ -11,14 +11,27 @@ format is detected from the name and the content unless given.
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from commentcare._errors import InputError
+from commentcare._errors import CommentCareError, InputError
 from commentcare._types import Comment
+from commentcare.io._cells import FORMULA_LEADS, csv_line, safe_cell
 from commentcare.io._formats import Format, Record, Source, detect_format, open_binary, source_name
 
-__all__ = ["Format", "Record", "detect_format", "iter_records", "read_comments"]
+__all__ = [
+    "FORMULA_LEADS",
+    "Format",
+    "Record",
+    "csv_line",
+    "detect_format",
+    "iter_records",
+    "read_comments",
+    "safe_cell",
+]
+
+log = logging.getLogger(__name__)
 
 # format -> (module, function); each function takes (binary file, source name, **options)
 _READERS: dict[Format, tuple[str, str]] = {
@@ -26,9 +39,9 @@ _READERS: dict[Format, tuple[str, str]] = {
     Format.JSONL: ("commentcare.io._tabular", "iter_jsonl"),
     Format.WXR: ("commentcare.io._wxr", "iter_wxr"),
     Format.DISQUS: ("commentcare.io._disqus", "iter_disqus"),
-    Format.MEDIUM_PAGE: ("commentcare.io._medium", "iter_medium_page"),
-    Format.MEDIUM_ARCHIVE: ("commentcare.io._medium", "iter_medium_archive"),
-    Format.RSS: ("commentcare.io._medium", "iter_rss"),
+    Format.MEDIUM_PAGE: ("commentcare.adapters.medium", "iter_medium_page"),
+    Format.MEDIUM_ARCHIVE: ("commentcare.adapters.medium", "iter_medium_archive"),
+    Format.RSS: ("commentcare.adapters.medium", "iter_rss"),
 }
 # Formats whose reader wants the path itself (a folder, a zip), not a byte stream.
 _PATH_READERS = {Format.MEDIUM_ARCHIVE}
@@ -47,14 +60,33 @@ def iter_records(
         raise InputError(f"the {fmt.value} reader is not available: {exc}", source=name) from exc
     kwargs: dict[str, Any] = {"mapping": columns} if fmt in (Format.CSV, Format.JSONL) else {}
     if fmt in _PATH_READERS:
-        yield from reader(source, name, **kwargs)
+        yield from _guarded(reader(source, name, **kwargs), name)
         return
     fh = open_binary(source)
     try:
-        yield from reader(fh, name, **kwargs)
+        yield from _guarded(reader(fh, name, **kwargs), name)
     finally:
         if fh is not source:
             fh.close()
+
+
+def _guarded(records: Iterator[Record], source: str) -> Iterator[Record]:
+    """The readers' records; should one still raise something other than our own errors on a
+    hostile record, that becomes one error record naming the file and the place, not a crash."""
+    n = 0
+    try:
+        for rec in records:
+            n += 1
+            yield rec
+    except CommentCareError:
+        raise
+    except Exception as exc:
+        log.debug("reader failed on %s after %d records", source, n, exc_info=True)
+        yield InputError(
+            f"cannot read further: {type(exc).__name__}: {str(exc)[:200]}",
+            source=source,
+            record=f"after record {n}",
+        )
 
 
 def read_comments(

@@ -10,6 +10,7 @@ row per input comment, never a duplicate.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -24,10 +25,10 @@ from typing import IO, Any
 from commentcare._errors import InputError
 from commentcare._types import Comment
 from commentcare.io import iter_records
-from commentcare.io._formats import Format, Record, Source
+from commentcare.io._formats import Format, Record, Source, source_name
 from commentcare.io._writers import RowWriter, error_row, result_row
 
-__all__ = ["Summary", "classify_file"]
+__all__ = ["Summary", "classify_file", "run_fingerprint"]
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +62,74 @@ class Summary:
         }
 
 
+_OUT_SUFFIXES = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+}
+
+
 def _out_format(path: str, explicit: str | None) -> str:
+    """The output format: the one given, else the name's; a name that promises another format
+    (``out.xlsx``) is refused rather than filled with CSV."""
     if explicit:
         return explicit
+    if path == "-":
+        return "csv"
     suffix = Path(path).suffix.lower()
-    return "jsonl" if suffix in (".jsonl", ".ndjson", ".json") else "csv"
+    if suffix in _OUT_SUFFIXES:
+        return _OUT_SUFFIXES[suffix]
+    if not suffix:
+        return "csv"
+    raise InputError(
+        f"cannot write {suffix} files: name the output .csv or .jsonl (or give the format: --to csv)",
+        source=path,
+    )
+
+
+def _check_folders(*paths: str | os.PathLike[str] | None) -> None:
+    """Every output goes into a folder that exists: say so plainly before any work is done."""
+    for path in paths:
+        if path is None or os.fspath(path) == "-":
+            continue
+        folder = Path(path).parent
+        if not folder.is_dir():
+            raise InputError(f"the folder {os.fspath(folder)!r} does not exist", source=os.fspath(path))
+
+
+def run_fingerprint(source: Source, **options: Any) -> str:
+    """What ``--resume`` checks: the input (its resolved path, size and first and last MiB) and
+    every option that shapes the output. Another file, a grown file or another option is refused."""
+    h = hashlib.sha256()
+    h.update(json.dumps(options, sort_keys=True, default=str).encode())
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        h.update(os.fspath(path.resolve()).encode("utf-8", "surrogateescape"))
+        try:
+            if path.is_dir():
+                for child in sorted(path.rglob("*")):
+                    if child.is_file():
+                        h.update(
+                            f"{child.relative_to(path)}:{child.stat().st_size}".encode(
+                                "utf-8", "surrogateescape"
+                            )
+                        )
+            else:
+                size = path.stat().st_size
+                h.update(str(size).encode())
+                with open(path, "rb") as fh:
+                    h.update(fh.read(1 << 20))
+                    if size > 2 << 20:
+                        fh.seek(size - (1 << 20))
+                        h.update(fh.read(1 << 20))
+        except OSError as exc:
+            raise InputError(f"cannot open: {exc.strerror or exc}", source=os.fspath(source)) from exc
+    else:
+        h.update(source_name(source).encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
 
 
 # -- worker processes ----------------------------------------------------------------------------
@@ -74,11 +138,17 @@ _WORKER: dict[str, Any] = {}
 
 
 def _worker_init(
-    model: str | None, trusted: bool, replies: bool, pack: str | None, site: str | None, contact: str | None
+    model: str | None,
+    trusted: bool,
+    replies: bool,
+    pack: str | None,
+    site: str | None,
+    contact: str | None,
+    sha256: str | None = None,
 ) -> None:
     from commentcare.moderation import Moderator
 
-    m = Moderator(model, trusted=trusted, replies=pack, site_name=site, contact=contact)
+    m = Moderator(model, trusted=trusted, sha256=sha256, replies=pack, site_name=site, contact=contact)
     m.replies  # noqa: B018 - a broken reply pack fails here, before any work
     m.classifier  # noqa: B018 - load the model once per worker, before the first chunk
     _WORKER.update(moderator=m, replies=replies)
@@ -116,6 +186,7 @@ def classify_file(
     replies: bool = False,
     model: str | None = None,
     trusted: bool = False,
+    model_sha256: str | None = None,
     reply_pack: str | None = None,
     site_name: str | None = None,
     contact: str | None = None,
@@ -140,10 +211,33 @@ def classify_file(
     err_partial = os.fspath(errors) + ".partial" if errors else None
     state_path = out_path + ".state.json"
 
+    _check_folders(out_path, errors)
+    fingerprint = run_fingerprint(
+        source,
+        format=format,
+        output_format=fmt,
+        columns=columns,
+        replies=replies,
+        model=model,
+        reply_pack=reply_pack,
+        site_name=site_name,
+        contact=contact,
+    )
     skip = 0
     out_offset = err_offset = 0
     if resume and os.path.exists(state_path):
-        state = json.loads(Path(state_path).read_text(encoding="utf-8"))
+        try:
+            state = json.loads(Path(state_path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(
+                f"cannot resume: the run's state file is unreadable ({exc})", source=state_path
+            ) from exc
+        if state.get("fingerprint") != fingerprint:
+            raise InputError(
+                "cannot resume: the input file or the options differ from those of the interrupted run "
+                "(its state records a fingerprint of both); run without --resume to start again",
+                source=str(source_name(source)),
+            )
         skip, out_offset, err_offset = state["records"], state["out_bytes"], state["err_bytes"]
         summary.resumed_from = skip
         for k in ("classified", "errors", "unsure"):
@@ -194,13 +288,18 @@ def classify_file(
             pool = ctx.Pool(
                 workers,
                 initializer=_worker_init,
-                initargs=(model, trusted, replies, reply_pack, site_name, contact),
+                initargs=(model, trusted, replies, reply_pack, site_name, contact, model_sha256),
             )
         else:
             from commentcare.moderation import Moderator
 
             moderator = Moderator(
-                model, trusted=trusted, replies=reply_pack, site_name=site_name, contact=contact
+                model,
+                trusted=trusted,
+                sha256=model_sha256,
+                replies=reply_pack,
+                site_name=site_name,
+                contact=contact,
             )
             if replies:
                 moderator.replies  # noqa: B018 - a broken reply pack fails here, before any work
@@ -237,7 +336,9 @@ def classify_file(
             if on_review_rows is not None:
                 on_review_rows(rows)
             if not to_stdout:
-                _save_state(state_path, summary, writer.tell(), err_writer.tell() if err_writer else 0)
+                _save_state(
+                    state_path, summary, writer.tell(), err_writer.tell() if err_writer else 0, fingerprint
+                )
             if on_progress is not None:
                 on_progress(len(chunk))
         writer.flush()
@@ -282,8 +383,9 @@ def _pool_map(
         yield c, res.get()
 
 
-def _save_state(path: str, summary: Summary, out_bytes: int, err_bytes: int) -> None:
+def _save_state(path: str, summary: Summary, out_bytes: int, err_bytes: int, fingerprint: str) -> None:
     state = {
+        "fingerprint": fingerprint,
         "records": summary.total,
         "out_bytes": out_bytes,
         "err_bytes": err_bytes,

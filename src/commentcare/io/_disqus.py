@@ -110,7 +110,12 @@ def iter_disqus(fh: IO[bytes], source: str, **_: Any) -> Iterator[Record]:
                         )
                         return
                 continue
-            if len(stream.stack) != 1:  # only the root's children are records
+            depth = len(stream.stack)
+            if depth != 1:
+                # Inside a root-level post or thread, its children and grandchildren (author/name)
+                # are read when it ends; everything else, at any depth, is released now.
+                if not (2 <= depth <= 3 and local_name(stream.stack[1].tag) in ("post", "thread")):
+                    stream.done(elem)
                 continue
             name = local_name(elem.tag)
             if name == "thread":

@@ -129,7 +129,10 @@ def parse_datetime(value: object) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(float(value), tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(float(value), tz=timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise ValueError(f"not a date: {str(value)[:40]!r} (out of range)") from None
     s = str(value).strip()
     if not s or s.startswith("0000-00-00"):
         return None

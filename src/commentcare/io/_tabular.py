@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from typing import IO, Any
 
 from commentcare._errors import InputError
@@ -33,6 +33,8 @@ DEFAULT_COLUMNS: Mapping[str, tuple[str, ...]] = {
 
 # A 10 MB comment is odd but legal; the csv module's default limit (128 KiB) would reject it.
 _FIELD_LIMIT = 64 * 1024 * 1024
+#: A ``.json`` array is read whole; above this, JSON Lines (streamed) is asked for.
+MAX_JSON_ARRAY_BYTES = 256 * 1024 * 1024
 
 
 def _resolve_columns(fields: list[str], mapping: Mapping[str, str] | None) -> dict[str, str]:
@@ -62,8 +64,37 @@ def row_to_comment(row: Mapping[str, Any], columns: Mapping[str, str], source: s
         return InputError(
             f"the comment text is a {type(text).__name__}, not a string", source=source, record=record
         )
-    if any("\udc80" <= ch <= "\udcff" for ch in text):
-        return InputError("invalid UTF-8 in the comment text", source=source, record=record)
+    if not _is_utf8(text):
+        if any("\udc80" <= ch <= "\udcff" for ch in text):
+            return InputError("invalid UTF-8 in the comment text", source=source, record=record)
+        return InputError("a lone surrogate in the comment text", source=source, record=record)
+    try:
+        return _build(row, columns, source, record, text)
+    except (ValueError, TypeError, RecursionError, OverflowError) as exc:  # one record, never the run
+        return InputError(
+            f"cannot read the record: {type(exc).__name__}: {exc}", source=source, record=record
+        )
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _writable(value: str) -> bool:
+    """Whether a value can be written back out: undecodable input bytes (kept as surrogate
+    escapes) can, a lone surrogate from a JSON ``\\ud800`` escape cannot."""
+    try:
+        value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _build(row: Mapping[str, Any], columns: Mapping[str, str], source: str, record: int, text: str) -> Record:
     values: dict[str, Any] = {}
     for target, col in columns.items():
         if target == "text":
@@ -86,6 +117,9 @@ def row_to_comment(row: Mapping[str, Any], columns: Mapping[str, str], source: s
     }
     if "id" not in values:
         values["id"] = str(record)
+    for name, value in [*values.items(), *extra.items()]:
+        if isinstance(value, str) and not _writable(value):
+            return InputError(f"a lone surrogate in {name!r}", source=source, record=record)
     return Comment(text=text, source=source, extra=extra, **values)
 
 
@@ -96,22 +130,30 @@ def _text_stream(fh: IO[bytes]) -> io.TextIOWrapper:
 
 
 class _NulFilter:
-    """Replace NUL bytes (which the csv module refuses) in the stream, counting lines."""
+    """Replace NUL bytes (which the csv module refuses) in the stream, counting lines and keeping
+    the lines of the record being read (to read them again after a quote that never closed)."""
 
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: Iterator[str], first_line: int = 0) -> None:
         self.stream = stream
         self.nul_lines: set[int] = set()
-        self.line = 0
+        self.line = first_line
+        self.kept: list[str] = []
+        self.at_end = False
 
     def __iter__(self) -> _NulFilter:
         return self
 
     def __next__(self) -> str:
-        line = next(self.stream)
+        try:
+            line = next(self.stream)
+        except StopIteration:
+            self.at_end = True
+            raise
         self.line += 1
         if "\x00" in line:
             self.nul_lines.add(self.line)
             line = line.replace("\x00", "")
+        self.kept.append(line)
         return line
 
 
@@ -142,20 +184,44 @@ def _iter_csv(stream: _NulFilter, source: str, mapping: Mapping[str, str] | None
             f"no text column in the header ({', '.join(header)[:200]})", source=source, record=stream.line
         )
         return
+    # A quote that never closes swallows every later line into one field. It is reported at the
+    # line where it opened, and the lines after that one are read again as records: nothing is
+    # lost. Each pass starts further on, and without a loop of nested generators.
+    while True:
+        rest = yield from _csv_rows(stream, header, columns, delimiter, source)
+        if rest is None:
+            return
+        stream = rest
+
+
+def _csv_rows(
+    stream: _NulFilter, header: list[str], columns: Mapping[str, str], delimiter: str, source: str
+) -> Generator[Record, None, _NulFilter | None]:
     reader = csv.reader(stream, delimiter=delimiter)
     n = len(header)
     start = stream.line + 1
     while True:
+        stream.kept = []
         try:
             fields = next(reader)
         except StopIteration:
-            break
+            return None
         except csv.Error as exc:
             yield InputError(f"malformed CSV: {exc}", source=source, record=start)
             start = stream.line + 1
             continue
         line = start
         start = stream.line + 1
+        if stream.at_end and fields and _unclosed(stream.kept, delimiter):
+            last = fields[-1]
+            opened = stream.line - last.count("\n") + (1 if last.endswith("\n") else 0)
+            yield InputError(
+                f"a quote opened on line {opened} never closes; the lines after it are read again",
+                source=source,
+                record=opened,
+            )
+            after = stream.kept[opened - line + 1 :]
+            return _NulFilter(iter(after), first_line=opened) if after else None
         if not fields or (len(fields) == 1 and not fields[0]):
             continue
         if len(fields) != n:
@@ -169,6 +235,16 @@ def _iter_csv(stream: _NulFilter, source: str, mapping: Mapping[str, str] | None
         yield row_to_comment(dict(zip(header, fields)), columns, source, line)
 
 
+def _unclosed(lines: list[str], delimiter: str) -> bool:
+    """Whether the record's lines end inside a quoted field (the strict parser says so)."""
+    try:
+        for _ in csv.reader(lines, delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
 def iter_jsonl(fh: IO[bytes], source: str, mapping: Mapping[str, str] | None = None) -> Iterator[Record]:
     columns_cache: dict[tuple[str, ...], dict[str, str]] = {}
     for lineno, raw in enumerate(fh, 1):
@@ -179,8 +255,14 @@ def iter_jsonl(fh: IO[bytes], source: str, mapping: Mapping[str, str] | None = N
         except UnicodeDecodeError as exc:
             yield InputError(f"invalid UTF-8 at byte {exc.start}", source=source, record=lineno)
             continue
+        if lineno == 1 and line.lstrip().startswith("["):
+            yield from _json_array(raw + fh.read(MAX_JSON_ARRAY_BYTES), fh, source, mapping)
+            return
         try:
             row = json.loads(line)
+        except RecursionError:
+            yield InputError("JSON nested too deeply", source=source, record=lineno)
+            continue
         except ValueError as exc:
             yield InputError(f"invalid JSON: {exc}", source=source, record=lineno)
             continue
@@ -196,3 +278,49 @@ def iter_jsonl(fh: IO[bytes], source: str, mapping: Mapping[str, str] | None = N
                 columns_cache.clear()
             columns = columns_cache[key] = _resolve_columns(list(row), mapping)
         yield row_to_comment(row, columns, source, lineno)
+
+
+def _json_array(
+    data: bytes, fh: IO[bytes], source: str, mapping: Mapping[str, str] | None
+) -> Iterator[Record]:
+    """A ``.json`` file holding one array of objects (the shape many exports and APIs give).
+
+    It is read whole, so it is capped at :data:`MAX_JSON_ARRAY_BYTES`; larger exports should be
+    JSON Lines, which is streamed. Records are named ``item N`` (1-based).
+    """
+    if fh.read(1):
+        yield InputError(
+            f"a JSON array larger than {MAX_JSON_ARRAY_BYTES} bytes; convert it to JSON Lines "
+            "(one object per line), which is read as a stream",
+            source=source,
+        )
+        return
+    try:
+        items = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        yield InputError(f"invalid UTF-8 at byte {exc.start}", source=source)
+        return
+    except RecursionError:
+        yield InputError("JSON nested too deeply", source=source)
+        return
+    except ValueError as exc:
+        yield InputError(f"invalid JSON: {exc}", source=source, record=f"line {getattr(exc, 'lineno', '?')}")
+        return
+    if not isinstance(items, list):
+        yield InputError("a JSON file must hold an array of objects, or one object per line", source=source)
+        return
+    columns_cache: dict[tuple[str, ...], dict[str, str]] = {}
+    for n, row in enumerate(items, 1):
+        record = f"item {n}"
+        if not isinstance(row, dict):
+            yield InputError(
+                f"a record must be a JSON object, not {type(row).__name__}", source=source, record=record
+            )
+            continue
+        key = tuple(row)
+        columns = columns_cache.get(key)
+        if columns is None:
+            if len(columns_cache) > 64:
+                columns_cache.clear()
+            columns = columns_cache[key] = _resolve_columns(list(row), mapping)
+        yield row_to_comment(row, columns, source, n)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Sequence
@@ -10,6 +9,7 @@ from typing import IO, Any
 
 from commentcare._errors import InputError
 from commentcare._types import Classification, Comment, Label, Review
+from commentcare.io._cells import csv_line
 
 __all__ = ["RowWriter", "error_row", "result_row"]
 
@@ -73,7 +73,6 @@ class RowWriter:
         self.fmt = fmt
         self.columns: list[str] | None = list(columns) if columns else None
         self._buf = io.StringIO()
-        self._csv: Any = None
         self.header_written = False
 
     def write(self, row: dict[str, Any]) -> None:
@@ -81,16 +80,12 @@ class RowWriter:
             self._buf.write(json.dumps(row, ensure_ascii=False, default=str))
             self._buf.write("\n")
         else:
-            if self._csv is None:
-                if self.columns is None:
-                    self.columns = list(row)
-                self._csv = csv.DictWriter(
-                    self._buf, fieldnames=self.columns, extrasaction="ignore", lineterminator="\n"
-                )
-                if not self.header_written:
-                    self._csv.writeheader()
-                    self.header_written = True
-            self._csv.writerow(row)
+            if self.columns is None:
+                self.columns = list(row)
+            if not self.header_written:
+                self._buf.write(csv_line(self.columns))
+                self.header_written = True
+            self._buf.write(csv_line(row.get(c) for c in self.columns))
         if self._buf.tell() > 1 << 16:
             self.flush()
 

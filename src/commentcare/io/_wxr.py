@@ -22,13 +22,23 @@ from commentcare._errors import InputError
 from commentcare._types import Comment
 from commentcare.io._formats import Record, parse_datetime
 
-__all__ = ["XML_ERRORS", "XmlStream", "iter_wxr", "local_name"]
+__all__ = ["MAX_DEPTH", "XML_ERRORS", "XmlStream", "XmlTooDeepError", "iter_wxr", "local_name"]
 
 log = logging.getLogger(__name__)
 
+
 #: What a streamed parse can raise on bad input: refused constructs, malformed XML, an encoding
-#: declaration naming an unknown codec (LookupError), a failing read.
-XML_ERRORS = (DefusedXmlException, ParseError, LookupError, OSError)
+#: declaration naming an unknown codec (LookupError) or a multi-byte one expat cannot read
+#: (ValueError), a failing read.
+class XmlTooDeepError(Exception):
+    """Elements nested deeper than :data:`MAX_DEPTH`: open elements cannot be released."""
+
+
+#: Open elements at once. An export nests six or seven deep; a file nesting thousands deep only
+#: makes the parser hold every open element.
+MAX_DEPTH = 256
+
+XML_ERRORS = (DefusedXmlException, ParseError, LookupError, ValueError, OSError, XmlTooDeepError)
 
 #: Where the builder notes the source line of an element it was asked to watch.
 LINE_ATTR = "{urn:commentcare}line"
@@ -67,7 +77,9 @@ class XmlStream:
     """Start/end events of a defused, streamed parse, with a stack of open elements.
 
     ``done(elem)`` clears an element and detaches it from its parent, so nothing read stays
-    referenced from the root. ``error(exc)`` turns a parse failure into one InputError that
+    referenced from the root. Readers call it on *every* element they do not still need, at its
+    end, whatever its depth or its parent: memory is then bounded by the largest record, not by
+    how the file nests its bulk. ``error(exc)`` turns a parse failure into one InputError that
     names the line.
     """
 
@@ -89,6 +101,8 @@ class XmlStream:
             if event == "start":
                 self.started = True
                 stack.append(elem)
+                if len(stack) > MAX_DEPTH:
+                    raise XmlTooDeepError(f"elements nested more than {MAX_DEPTH} deep")
             else:
                 stack.pop()
             yield event, elem
@@ -125,9 +139,18 @@ class XmlStream:
                     else "the file is empty"
                 )
             msg = f"malformed XML: {reason}"
+        elif isinstance(exc, XmlTooDeepError):
+            line = self.line()
+            msg = f"refused: {exc} (an export nests a few levels; this is an attack or damage)"
         elif isinstance(exc, LookupError):
             line = self.line()
             msg = f"unsupported character encoding ({exc})"
+        elif isinstance(exc, ValueError):
+            line = self.line()
+            msg = (
+                f"unsupported character encoding ({exc}); the XML parser reads UTF-8, UTF-16 and "
+                "single-byte encodings: convert the file to UTF-8 (for example with iconv)"
+            )
         else:  # OSError
             line = self.line()
             msg = f"cannot read: {exc}"
@@ -189,6 +212,7 @@ def iter_wxr(fh: IO[bytes], source: str, **_: Any) -> Iterator[Record]:
     ordinal = 0
     item: dict[str, str] = {}
     root_checked = False
+    in_comment = 0  # open wp:comment elements (a comment inside a comment is read on its own)
     try:
         for event, elem in stream.events():
             tag = elem.tag
@@ -204,24 +228,28 @@ def iter_wxr(fh: IO[bytes], source: str, **_: Any) -> Iterator[Record]:
                         return
                 if tag == "item":
                     item = {}
+                elif _is_wp_comment(tag):
+                    in_comment += 1
                 continue
-            depth = len(stream.stack)
+            parent = stream.stack[-1] if stream.stack else None
             if _is_wp_comment(tag):
+                in_comment -= 1
                 ordinal += 1
                 rec = _comment(elem, item, source, ordinal)
                 if rec is not None:
                     yield rec
                 stream.done(elem)
+            elif in_comment and parent is not None and _is_wp_comment(parent.tag):
+                continue  # a comment's own field: read when the comment ends
             elif tag == "item":
                 item = {}
                 stream.done(elem)
-            elif depth >= 2 and stream.stack[-1].tag == "item":
-                # A post's own fields: keep what comments need, drop the (possibly huge) content.
-                name = local_name(tag)
-                if name in ("title", "link", "post_id"):
-                    item[name] = (elem.text or "").strip()
-                stream.done(elem)
-            elif depth == 2:  # channel-level metadata (authors, categories, terms)
-                stream.done(elem)
+            else:
+                if parent is not None and parent.tag == "item":
+                    # A post's own fields: keep what comments need, drop the rest (its content).
+                    name = local_name(tag)
+                    if name in ("title", "link", "post_id"):
+                        item[name] = (elem.text or "").strip()
+                stream.done(elem)  # everything else, at any depth, is released once read
     except XML_ERRORS as exc:
         yield stream.error(exc, f"after {ordinal} comments" if ordinal else "before any comment")

@@ -10,6 +10,7 @@ a message saying how to retrain.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -60,6 +61,13 @@ class LoadedModel:
     path: Path
 
 
+def _pinned_digest(value: str) -> str:
+    digest = value.strip().lower()
+    if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
+        raise ModelError(f"sha256 must be 64 hexadecimal digits, got {value[:80]!r}")
+    return digest
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -82,8 +90,23 @@ def _resolve(path: str | os.PathLike[str]) -> tuple[Path, Path]:
     return p, p.with_suffix(".json")
 
 
-def load_model(path: str | os.PathLike[str] | None = None, *, trusted: bool = False) -> LoadedModel:
-    """Load and verify a model. ``path`` None means the shipped one (always trusted)."""
+def load_model(
+    path: str | os.PathLike[str] | None = None, *, trusted: bool = False, sha256: str | None = None
+) -> LoadedModel:
+    """Load and verify a model. ``path`` None means the shipped one (always trusted).
+
+    What "trusted" means: the model file is a pickle, and unpickling runs whatever code it names.
+    The card's SHA-256 only shows that the file and the card beside it belong together; anyone who
+    can write that folder can rewrite both. So a model from outside the package is loaded only
+    when the caller vouches for it, in one of two ways:
+
+    * ``sha256=`` (the hex digest you recorded when you made or received the file): the bytes
+      must have exactly that digest, whatever the folder holds. This is the safe way;
+    * ``trusted=True``: you trust whoever can write the folder, now and later.
+
+    The bytes that are hashed are the bytes that are unpickled (read once), so a file swapped
+    between the check and the load is never run.
+    """
     import sklearn
 
     if path is None:
@@ -95,7 +118,8 @@ def load_model(path: str | os.PathLike[str] | None = None, *, trusted: bool = Fa
         raise ModelError(f"{model_file}: no model file here")
     if not card_file.is_file():
         raise ModelError(f"{card_file}: the model card is missing; a model is only loaded with its card")
-    if not trusted:
+    pinned = _pinned_digest(sha256) if sha256 is not None else None
+    if not trusted and pinned is None:
         raise UntrustedModelError(
             f"{model_file}: a model file is a pickle and loading it runs code; pass trusted=True "
             "(CLI: --trust-model) only for a file you made or got from a source you trust"
@@ -104,7 +128,15 @@ def load_model(path: str | os.PathLike[str] | None = None, *, trusted: bool = Fa
         card = ModelCard(json.loads(card_file.read_text(encoding="utf-8")))
     except (OSError, ValueError) as exc:
         raise ModelError(f"{card_file}: unreadable model card: {exc}") from exc
-    digest = sha256_file(model_file)
+    try:
+        data = model_file.read_bytes()
+    except OSError as exc:
+        raise ModelError(f"{model_file}: cannot read: {exc.strerror or exc}") from exc
+    digest = hashlib.sha256(data).hexdigest()
+    if pinned is not None and digest != pinned:
+        raise UntrustedModelError(
+            f"{model_file}: SHA-256 {digest[:16]}… is not the pinned {pinned[:16]}…; refusing to unpickle it"
+        )
     if not card.sha256 or digest != card.sha256:
         raise ModelError(
             f"{model_file}: SHA-256 {digest[:16]}… does not match the card ({card.sha256[:16] or 'none'}…); "
@@ -119,7 +151,7 @@ def load_model(path: str | os.PathLike[str] | None = None, *, trusted: bool = Fa
     import joblib
 
     try:
-        pipeline = joblib.load(model_file)
+        pipeline = joblib.load(io.BytesIO(data))
     except Exception as exc:  # unpickling can raise nearly anything
         raise ModelError(f"{model_file}: could not load the model: {exc}") from exc
     log.debug("loaded model %s from %s", card.version, model_file)

@@ -64,7 +64,18 @@ _UNCOMMON_ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|nbsp|#(?:3[3-9]|[4-9]
 _BR = re.compile(r"<br\s*/?>", re.I)
 _ONLY_LINE_BREAKS = re.compile(r"(?:[^<]|<br\s*/?>)*", re.I)
 _HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]+)""", re.I)
+# The definition of a BBCode link; bbcode_links() finds exactly its matches in linear time
+# (the pattern itself is quadratic on "[url]" or "[url=" repeated without a closing tag).
 _BBCODE_URL = re.compile(r"\[url(?:=([^\]]+))?\](.*?)\[/url\]", re.I | re.S)
+_BBCODE_OPEN = re.compile(r"\[url", re.I)
+_BBCODE_CLOSE = re.compile(r"\[/url\]", re.I)
+# The markup test, split so that it is linear: an opening tag followed, anywhere later, by a ">"
+# is what "<tag\b[^>]*>" finds, without rescanning the rest of the text from every "<a".
+_MARKUP_OPEN = re.compile(
+    r"<\s*(?:a|p|br|div|span|b|i|em|strong|img|ul|ol|li|blockquote|h\d|script|style|iframe|font|u|s|code|pre)\b",
+    re.I,
+)
+_ENTITY = re.compile(r"&(?:[a-z]+|#\d+);", re.I)
 
 _TLDS = (
     r"com|net|org|info|biz|io|co|us|uk|ru|cn|de|fr|in|br|xyz|top|site|online|shop|store|club|live|"
@@ -299,6 +310,56 @@ def _domain(url: str) -> str:
     return u
 
 
+def has_markup(text: str) -> bool:
+    """Whether ``_MARKUP`` would find something, in linear time (see ``_MARKUP_OPEN``)."""
+    m = _MARKUP_OPEN.search(text)
+    if m is not None and text.find(">", m.end()) >= 0:
+        return True
+    return _ENTITY.search(text) is not None
+
+
+def bbcode_links(text: str) -> list[tuple[int, int, str | None, str]]:
+    """Every match of ``_BBCODE_URL`` as ``(start, end, url, inner)``, found in linear time.
+
+    The regex tries each "[url" and scans to the end of the text for a closing tag or a "]";
+    here each needed position is found once: the closing tags and the "]"s are listed up front
+    and looked up by bisection. A property test checks this against the regex.
+    """
+    from bisect import bisect_left
+
+    closes = [m.start() for m in _BBCODE_CLOSE.finditer(text)]
+    if not closes:
+        return []
+    brackets = [i for i, ch in enumerate(text) if ch == "]"]
+    found: list[tuple[int, int, str | None, str]] = []
+    end = 0
+    for m in _BBCODE_OPEN.finditer(text):
+        p = m.start()
+        if p < end:
+            continue
+        q = m.end()
+        if q >= len(text):
+            break
+        if text[q] == "=":
+            k = bisect_left(brackets, q + 1)
+            if k == len(brackets) or brackets[k] == q + 1:
+                continue
+            r = brackets[k]
+            url: str | None = text[q + 1 : r]
+        elif text[q] == "]":
+            r, url = q, None
+        else:
+            continue
+        c = bisect_left(closes, r + 1)
+        if c == len(closes):
+            if url is None:
+                break  # no closing tag after this point: no later "[url" can match either
+            continue
+        found.append((p, closes[c] + 6, url, text[r + 1 : closes[c]]))
+        end = closes[c] + 6
+    return found
+
+
 def _markup_and_bbcode(text: str) -> tuple[str, list[str], bool]:
     """Strip markup; ``had`` says whether it was *rich* markup (links, images, embeds, styling).
 
@@ -307,12 +368,20 @@ def _markup_and_bbcode(text: str) -> tuple[str, list[str], bool]:
     """
     links: list[str] = []
     had = False
-    if ("<" in text or "&" in text) and _MARKUP.search(text):
+    if ("<" in text or "&" in text) and has_markup(text):
         had = _RICH_MARKUP.search(text) is not None
         text, links = html_to_text(text)
     if "[url" in text or "[URL" in text:
-        links += [m.group(1) or m.group(2) for m in _BBCODE_URL.finditer(text)]
-        text = _BBCODE_URL.sub(lambda m: " " + (m.group(2) or "") + " ", text)
+        matches = bbcode_links(text)
+        if matches:
+            links += [url or inner for _, _, url, inner in matches]
+            parts = []
+            at = 0
+            for start, end, _, inner in matches:
+                parts += [text[at:start], " ", inner, " "]
+                at = end
+            parts.append(text[at:])
+            text = "".join(parts)
     return text, links, had
 
 

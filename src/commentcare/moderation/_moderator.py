@@ -25,9 +25,11 @@ class Moderator:
 
     ``model`` is None for the model shipped in the package, or the path of a model directory
     (or its ``.joblib`` file) written by ``commentcare train``. A model from outside the package
-    is a pickle and is loaded only with ``trusted=True``. ``replies`` is a :class:`ReplyPack` or the
-    path of a TOML pack. ``site_name``, ``contact`` and ``staff`` (names and e-mail addresses of the
-    site's own people, whose comments are answers rather than customers' comments) shape the
+    is a pickle and is loaded only with ``sha256=`` (the digest you recorded for the file: the
+    safe way) or ``trusted=True`` (you trust whoever can write its folder); see
+    :func:`commentcare.model.load_model` for what "trusted" means. ``replies`` is a :class:`ReplyPack`
+    or the path of a TOML pack. ``site_name``, ``contact`` and ``staff`` (names and e-mail addresses
+    of the site's own people, whose comments are answers rather than customers' comments) shape the
     drafts. Nothing is loaded until first use.
     """
 
@@ -36,6 +38,7 @@ class Moderator:
         model: str | os.PathLike[str] | None = None,
         *,
         trusted: bool = False,
+        sha256: str | None = None,
         replies: ReplyPack | str | os.PathLike[str] | None = None,
         policy: Policy | None = None,
         site_name: str | None = None,
@@ -44,6 +47,7 @@ class Moderator:
     ) -> None:
         self._model_path = model
         self._trusted = trusted
+        self._sha256 = sha256
         self._classifier: Classifier | None = None
         self._lock = threading.Lock()
         self._replies = replies  # a path is loaded (and validated) on first use
@@ -65,7 +69,9 @@ class Moderator:
                 if self._classifier is None:
                     from commentcare.model._store import load_model
 
-                    self._classifier = Classifier(load_model(self._model_path, trusted=self._trusted))
+                    self._classifier = Classifier(
+                        load_model(self._model_path, trusted=self._trusted, sha256=self._sha256)
+                    )
         return self._classifier
 
     @property
@@ -115,6 +121,8 @@ class Moderator:
 
     def review(self, comment: Comment | str, *, site_name: str | None = None) -> Review:
         """Classify one comment and say what to do with it, by when, with a drafted reply."""
+        if not isinstance(comment, (Comment, str)):
+            as_comment(comment)  # raises the TypeError classify() raises
         return next(self.review_many([comment], site_name=site_name))
 
     def review_many(

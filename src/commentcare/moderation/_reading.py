@@ -697,9 +697,9 @@ def liked_in(text: str, subject: PraiseSubject) -> str | None:
         while words and words[-1].lower() in _NOT_A_THING | _ENDS_A_THING:
             words.pop()
         # a thing is a common noun: not a verb form ("making changes"), not a name ("Terry")
-        if words and words[0].islower() and words[0] not in _NOT_A_THING | _ENDS_A_THING:
-            if not _VERBISH.search(words[0]):
-                return "the " + " ".join(words)
+        head = words[0] if words else ""
+        if head.islower() and head not in _NOT_A_THING | _ENDS_A_THING and not _VERBISH.search(head):
+            return "the " + " ".join(words)
     for rule_subject, _, word in _PRAISE_RES:
         if rule_subject is subject and word not in ("", "it"):
             return word

@@ -1,71 +1,41 @@
-"""WordPress: read comments over the REST API and write moderation decisions back.
-
-    from commentcare.adapters.wordpress import AuditLog, WordPressSite, apply_plan, plan_moderation
-
-    with WordPressSite.from_env() as site:      # COMMENTCARE_WP_URL, _USER, _APP_PASSWORD
-        plan = plan_moderation(site.list_comments())          # held comments, every page
-        result = apply_plan(site, plan, AuditLog("audit.jsonl"), post_replies=True)
-
-Every write is made safe to repeat, because a moderation run can be cut off at any point:
-
-* before each write the runner appends an *intent* record to the audit log and after it a *done*
-  (or *failed*) record, so a later run knows what was in flight and checks it on the site;
-* a reply is only posted when the site shows no reply by the same user under the comment, and a
-  write whose outcome is unknown (timeout, dropped connection, 5xx) is checked on the site before
-  it is tried again;
-* a status the log says this tool already changed is not changed again, so a human's later
-  decision stands.
-
-Reads are retried by urllib3 (429, 5xx, dropped connections, timeouts) with backoff. The
-Application Password is only ever handed to the HTTP auth hook: it is not kept in any attribute a
-repr, log message, exception or audit record could show.
+"""The WordPress site: reads (comments, post titles, our own replies) and writes (status,
+replies) over the REST API, each write checked on the site before it is tried again.
 """
 
 from __future__ import annotations
 
-import base64
-import enum
 import html
-import json
 import logging
 import os
 import re
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import BaseAdapter, HTTPAdapter
-from urllib3.exceptions import InvalidHeader
-from urllib3.response import BaseHTTPResponse
-from urllib3.util.retry import Retry
+from requests.adapters import BaseAdapter
 
 from commentcare._errors import AdapterError, AuthenticationError, InputError, SiteUnavailableError
-from commentcare._types import Action, Comment, Label, Review
+from commentcare._types import Comment, Reply
 from commentcare._version import __version__
+from commentcare.adapters.wordpress._http import (
+    _MAX_WAIT,
+    DEFAULT_TIMEOUT,
+    RETRY_STATUSES,
+    _BasicAuth,
+    _DuplicateError,
+    _parse_retry_after,
+    _plain,
+    _reason,
+    _TransientError,
+    _wp_error,
+    retrying_adapter,
+)
 
-__all__ = [
-    "ACTION_STATUS",
-    "ENV_PASSWORD",
-    "ENV_URL",
-    "ENV_USER",
-    "AuditLog",
-    "Outcome",
-    "Phase",
-    "PlanItem",
-    "Reviewer",
-    "RunResult",
-    "SiteInfo",
-    "WordPressSite",
-    "apply_plan",
-    "plan_moderation",
-    "retrying_adapter",
-]
+__all__ = ["ENV_PASSWORD", "ENV_URL", "ENV_USER", "SiteInfo", "WordPressSite"]
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +43,6 @@ ENV_URL = "COMMENTCARE_WP_URL"
 ENV_USER = "COMMENTCARE_WP_USER"
 ENV_PASSWORD = "COMMENTCARE_WP_APP_PASSWORD"  # noqa: S105 - the variable's name, not a secret
 
-#: (connect, read) seconds. WordPress on shared hosting can take a few seconds per page of 100.
-DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-_MAX_WAIT = 60.0  # the longest we sleep between two attempts, whatever Retry-After asks
 
 # Our status names -> the ``status`` a query or an update sends ...
 _QUERY_STATUS = {
@@ -97,131 +63,13 @@ _REPORTED_STATUS = {
     "trash": "trash",
 }
 
-#: What each of the moderator's actions becomes on WordPress.
-ACTION_STATUS: Mapping[Action, str] = {
-    Action.REMOVE: "spam",
-    Action.HOLD: "hold",
-    Action.APPROVE_AND_REPLY: "approved",
-}
 
 T = TypeVar("T")
 
-
-# -- HTTP ------------------------------------------------------------------------------------
-
-
-class _Retry(Retry):
-    """urllib3's Retry with Retry-After capped, so that a site cannot park a run for hours."""
-
-    RETRY_AFTER_MAX: ClassVar[float] = _MAX_WAIT
-
-    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
-        value = super().get_retry_after(response)
-        return None if value is None else min(value, self.RETRY_AFTER_MAX)
-
-
-def retrying_adapter(retries: int = 3, backoff: float = 0.5) -> HTTPAdapter:
-    """The transport a :class:`WordPressSite` mounts by default.
-
-    Only reads are retried here: a POST to WordPress is not idempotent (a reply posted twice is
-    two replies; a status set twice can be an HTTP 500), so writes go through
-    :meth:`WordPressSite._write`, which checks the site before it tries again. Connection
-    failures before anything was sent are retried for every method, which is safe.
-    """
-    retry = _Retry(
-        total=retries,
-        connect=retries,
-        read=retries,
-        status=retries,
-        redirect=0,
-        allowed_methods=frozenset({"GET", "HEAD", "OPTIONS"}),
-        status_forcelist=RETRY_STATUSES,
-        backoff_factor=backoff,
-        backoff_max=_MAX_WAIT,
-        raise_on_status=False,  # the last 429/5xx comes back as a response we explain ourselves
-        respect_retry_after_header=True,
-    )
-    return HTTPAdapter(max_retries=retry)
-
-
-class _BasicAuth(requests.auth.AuthBase):
-    """HTTP Basic auth that keeps the password out of reprs and ``vars()`` dumps."""
-
-    __slots__ = ("_header", "user")
-
-    def __init__(self, user: str, password: str) -> None:
-        self.user = user
-        self._header = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = self._header
-        return request
-
-    def __repr__(self) -> str:
-        return f"<BasicAuth user={self.user!r} password=***>"
-
-
-class _TransientError(SiteUnavailableError):
-    """A failure that may pass: timeout, dropped connection, 429 or 5xx (after urllib3's retries)."""
-
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class _DuplicateError(AdapterError):
-    """WordPress refused a comment as a duplicate (HTTP 409): the same reply is already there."""
-
-
-_ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
-
-
-def _reason(exc: BaseException) -> str:
-    """A short reason for a transport error; requests' own messages run to several lines."""
-    text = str(exc)
-    found = _ERRNO.search(text)
-    if found:
-        return found.group(1).strip().lower()
-    if isinstance(exc, requests.Timeout) or "timed out" in text:
-        return "timed out"
-    if "RemoteDisconnected" in text or "reset" in text.lower() or "aborted" in text.lower():
-        return "the connection was dropped"
-    return type(exc).__name__
-
-
-def _wp_error(response: requests.Response) -> tuple[str, str]:
-    """WordPress's error ``code`` and ``message`` from a JSON error body ('' when absent)."""
-    try:
-        data = response.json()
-    except ValueError:
-        return "", ""
-    if not isinstance(data, dict):
-        return "", ""
-    code = data.get("code")
-    message = data.get("message")
-    return (code if isinstance(code, str) else "", _plain(message) if isinstance(message, str) else "")
-
-
-_TAG = re.compile(r"<[^>]+>")
-
-
-def _plain(fragment: str) -> str:
-    """Text of a small HTML fragment (titles, error messages), good enough for display."""
-    return html.unescape(_TAG.sub("", fragment)).strip()
-
-
-def _parse_retry_after(response: requests.Response) -> float | None:
-    """Retry-After in seconds (a number or an HTTP date, read by urllib3), at most _MAX_WAIT."""
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return min(Retry(0).parse_retry_after(value), _MAX_WAIT)
-    except InvalidHeader:
-        return None
-
-
-# -- the site ---------------------------------------------------------------------------------
+#: The largest answer read from the site; a page of 100 comments is well under 1 MiB.
+MAX_BODY_BYTES = 32 * 1024 * 1024
+#: Pages of a listing read at most (100 comments each), whatever ``X-WP-TotalPages`` says.
+MAX_PAGES = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,8 +106,14 @@ class WordPressSite:
         retries: int = 3,
         backoff: float = 0.5,
         transport: BaseAdapter | None = None,
+        allow_http: bool = False,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        max_pages: int = MAX_PAGES,
     ) -> None:
         self._url = _normalise_url(url)
+        _check_scheme(self._url, allow_http)
+        self._max_body = max_body_bytes
+        self._max_pages = max_pages
         if not user:
             raise InputError("a WordPress user name is required")
         if not app_password:
@@ -326,8 +180,15 @@ class WordPressSite:
         log.debug("%s %s %s %s", method, self._url, route, params or "")
         try:
             response = self._session.request(
-                method, self._url + "/", params=query, json=body, timeout=self._timeout, allow_redirects=False
+                method,
+                self._url + "/",
+                params=query,
+                json=body,
+                timeout=self._timeout,
+                allow_redirects=False,
+                stream=True,  # the body is read below, up to max_body_bytes
             )
+            self._read_body(response, what)
         except (requests.Timeout, requests.ConnectionError) as exc:
             # urllib3 reports a read timeout it gave up retrying as a connection error
             reason = _reason(exc)
@@ -338,6 +199,28 @@ class WordPressSite:
             raise AdapterError(f"{what} on {self._url} failed: {_reason(exc)}") from exc
         self._raise_for_status(response, what)
         return response
+
+    def _read_body(self, response: requests.Response, what: str) -> None:
+        """Read the answer's body, refusing one larger than ``max_body_bytes``: a page of 100
+        comments is well under a megabyte, and a site must not make us hold gigabytes."""
+        limit = self._max_body
+        declared = response.headers.get("Content-Length", "")
+        too_big = AdapterError(
+            f"{self._url} answered {what} with more than {limit} bytes; refused (max_body_bytes)"
+        )
+        if declared.isdigit() and int(declared) > limit:
+            response.close()
+            raise too_big
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > limit:
+                response.close()
+                raise too_big
+            chunks.append(chunk)
+        response._content = b"".join(chunks)  # what .json() and .text read from now on
+        response.close()
 
     def _raise_for_status(self, response: requests.Response, what: str) -> None:
         status = response.status_code
@@ -374,6 +257,8 @@ class WordPressSite:
     def _json(self, response: requests.Response, what: str) -> Any:
         try:
             return response.json()
+        except RecursionError as exc:
+            raise AdapterError(f"{self._url} answered {what} with JSON nested too deeply to read") from exc
         except ValueError as exc:
             kind = response.headers.get("Content-Type", "no content type")
             raise SiteUnavailableError(
@@ -480,6 +365,11 @@ class WordPressSite:
     def _pages(self, route: str, params: Mapping[str, str | int]) -> Iterator[dict[str, Any]]:
         page = 1
         while True:
+            if page > self._max_pages:
+                raise AdapterError(
+                    f"{self._url} has more than {self._max_pages} pages of {route}; stopped there "
+                    "(narrow the run with --since or --post, or raise max_pages)"
+                )
             response = self._call("GET", route, {**params, "page": page})
             items = self._json(response, f"GET {route}")
             if not isinstance(items, list):
@@ -614,8 +504,13 @@ class WordPressSite:
 
         return self._write(what, attempt, verify)
 
-    def post_reply(self, comment: Comment, text: str) -> str:
-        """Post ``text`` as our user's approved reply under ``comment``; returns the reply's id.
+    def post_reply(self, comment: Comment, reply: Reply | str) -> str:
+        """Post ``reply`` as our user's approved reply under ``comment``; returns the reply's id.
+
+        WordPress takes a comment's content as HTML, so what is posted is the reply's HTML
+        rendering (:attr:`Reply.html`, every value from a comment or a title escaped); a plain
+        string is taken as text and escaped here. Escaping happens at this boundary and nowhere
+        earlier, so the text stays readable everywhere else.
 
         After a failure whose outcome is unknown, and when WordPress calls the reply a
         duplicate, the site is searched for our reply before anything is posted again.
@@ -623,7 +518,8 @@ class WordPressSite:
         if not comment.id or not comment.post_id:
             raise ValueError("a reply needs the comment's id and post_id")
         cid = int(comment.id)
-        body = {"post": int(comment.post_id), "parent": cid, "content": text, "status": "approve"}
+        content = reply.html if isinstance(reply, Reply) else _text_to_html(reply)
+        body = {"post": int(comment.post_id), "parent": cid, "content": content, "status": "approve"}
         what = f"replying to comment {cid}"
 
         def attempt() -> str:
@@ -639,6 +535,31 @@ class WordPressSite:
             return str(data["id"])
 
         return self._write(what, attempt, lambda: self.find_reply(cid))
+
+
+_LOOPBACK = re.compile(r"^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$", re.IGNORECASE)
+
+
+def _check_scheme(url: str, allow_http: bool) -> None:
+    """Basic auth over plain HTTP hands the Application Password to anyone on the path: refuse it
+    unless asked (``allow_http``); on loopback, where nothing is on the path, only warn."""
+    parts = urlsplit(url)
+    if parts.scheme != "http":
+        return
+    if _LOOPBACK.match(parts.netloc):
+        log.warning("%s is plain HTTP: the Application Password is sent unencrypted (loopback only)", url)
+        return
+    if not allow_http:
+        raise InputError(
+            f"{url} is plain HTTP: the Application Password would cross the network unencrypted. "
+            "Use https://, or pass allow_http=True (--allow-http) if you accept that risk"
+        )
+    log.warning("%s is plain HTTP: the Application Password is sent unencrypted (allowed)", url)
+
+
+def _text_to_html(text: str) -> str:
+    """Plain text as the HTML WordPress expects in a comment: escaped, line breaks kept."""
+    return html.escape(text).replace("\n", "<br>\n")
 
 
 def _normalise_url(url: str) -> str:
@@ -687,325 +608,3 @@ def _with_post(comment: Comment, post: _PostInfo | None) -> Comment:
     if post is None or post.link is None:
         return comment
     return replace(comment, post_title=post.title, post_url=post.link)
-
-
-# -- the plan ---------------------------------------------------------------------------------
-
-Reviewer = Callable[[Iterable[Comment]], Iterable[Review]]
-
-
-@dataclass(frozen=True, slots=True)
-class PlanItem:
-    """One comment, the moderator's review, and what that means on WordPress.
-
-    ``reply`` is the text to post when replies are asked for, None when this comment gets
-    none; ``why_no_reply`` then says why (for the dry-run report).
-    """
-
-    review: Review
-    new_status: str
-    reply: str | None
-    why_no_reply: str = ""
-
-    @property
-    def comment(self) -> Comment:
-        return self.review.comment
-
-    @property
-    def changes_status(self) -> bool:
-        return self.comment.status != self.new_status
-
-
-def plan_moderation(
-    comments: Iterable[Comment], reviewer: Reviewer | None = None, *, reply_to_rants: bool = False
-) -> list[PlanItem]:
-    """Review ``comments`` and turn each review into a WordPress status and maybe a reply.
-
-    Replies go to praise and complaints that are approved; never to spam nor to a comment
-    held for a human, and to a rant only with ``reply_to_rants``. ``reviewer`` defaults to the
-    shipped model's ``Moderator().review_many``.
-    """
-    comments = list(comments)
-    if reviewer is None:
-        from commentcare.moderation import Moderator
-
-        reviewer = Moderator().review_many
-    plan = []
-    for comment, review in zip(comments, reviewer(comments), strict=True):
-        if review.comment.id != comment.id:
-            raise ValueError(f"the reviewer returned comment {review.comment.id} for comment {comment.id}")
-        plan.append(_plan_one(review, reply_to_rants=reply_to_rants))
-    return plan
-
-
-def _plan_one(review: Review, *, reply_to_rants: bool) -> PlanItem:
-    status = ACTION_STATUS[review.action]
-    draft = review.reply
-    if review.label is Label.SPAM or review.action is Action.REMOVE:
-        return PlanItem(review, status, None, "spam never gets a reply")
-    if draft is None:
-        return PlanItem(review, status, None, "no reply was drafted")
-    if review.label is Label.RANT:
-        if reply_to_rants:
-            return PlanItem(review, status, draft.text)
-        return PlanItem(review, status, None, "rants get a reply only when asked (--reply-to-rants)")
-    if review.action is not Action.APPROVE_AND_REPLY:
-        return PlanItem(review, status, None, "held for a human, who replies")
-    return PlanItem(review, status, draft.text)
-
-
-# -- the audit log ----------------------------------------------------------------------------
-
-
-class Phase(str, enum.Enum):
-    """Where a write stood when its audit record was written."""
-
-    INTENT = "intent"  # about to be sent; an intent with nothing after it was interrupted
-    DONE = "done"
-    FAILED = "failed"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-class AuditLog:
-    """An append-only JSON Lines file: one record per step of every write, flushed to disk
-    before the next step, so that the file tells what a killed run was doing.
-
-    A record holds ``time`` (UTC), ``run``, ``site``, ``user``, ``comment_id``, ``post_id``,
-    ``op`` (``status`` or ``reply``), ``phase`` (intent, done, failed), ``old_status``,
-    ``new_status``, ``reply_id``, ``label``, ``note`` and ``error``; never a password nor a
-    comment's text.
-    """
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self._tail_checked = False
-
-    def __repr__(self) -> str:
-        return f"AuditLog({os.fspath(self.path)!r})"
-
-    def records(self) -> list[dict[str, Any]]:
-        """Every readable record, oldest first; a line cut short by a crash is skipped."""
-        try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            return []
-        records = []
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError:
-                log.warning("%s:%d: skipping a line that is not JSON (cut short?)", self.path, number)
-                continue
-            if isinstance(record, dict):
-                records.append(record)
-        return records
-
-    def latest(self, site: str) -> dict[tuple[str, str], dict[str, Any]]:
-        """The last record of each (comment id, op) on ``site``."""
-        return {
-            (str(r.get("comment_id")), str(r.get("op"))): r for r in self.records() if r.get("site") == site
-        }
-
-    def write(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        line = {"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), **record}
-        text = json.dumps(line, ensure_ascii=False, sort_keys=False) + "\n"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as fh:
-            if not self._tail_checked:
-                self._tail_checked = True
-                if fh.tell() > 0 and not _ends_with_newline(self.path):
-                    fh.write("\n")  # a killed run left half a line: keep ours whole
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        return line
-
-
-def _ends_with_newline(path: Path) -> bool:
-    with path.open("rb") as fh:
-        fh.seek(-1, os.SEEK_END)
-        return fh.read(1) == b"\n"
-
-
-# -- the run ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What a run did about one comment: ``kind`` is changed, posted, skipped or failed."""
-
-    comment_id: str
-    op: str  # status or reply
-    kind: str
-    detail: str
-
-
-@dataclass
-class RunResult:
-    """What :func:`apply_plan` did, comment by comment, with counts for the summary."""
-
-    run_id: str
-    outcomes: list[Outcome] = field(default_factory=list)
-
-    def _count(self, kind: str, op: str | None = None) -> int:
-        return sum(1 for o in self.outcomes if o.kind == kind and (op is None or o.op == op))
-
-    @property
-    def changed(self) -> int:
-        return self._count("changed", "status")
-
-    @property
-    def posted(self) -> int:
-        return self._count("posted", "reply")
-
-    @property
-    def skipped(self) -> int:
-        return self._count("skipped")
-
-    @property
-    def failed(self) -> int:
-        return self._count("failed")
-
-
-class _Run:
-    """One pass of :func:`apply_plan`; it holds what every step needs to write its audit record."""
-
-    def __init__(self, site: WordPressSite, audit: AuditLog) -> None:
-        self.site = site
-        self.audit = audit
-        self.result = RunResult(uuid.uuid4().hex[:12])
-        self.latest = audit.latest(site.url)
-
-    def record(self, item: PlanItem | None, comment_id: str, op: str, phase: Phase, **fields: Any) -> None:
-        record: dict[str, Any] = {
-            "run": self.result.run_id,
-            "site": self.site.url,
-            "user": self.site.user,
-            "comment_id": comment_id,
-            "post_id": item.comment.post_id if item is not None else None,
-            "op": op,
-            "phase": str(phase),
-            "old_status": None,
-            "new_status": None,
-            "reply_id": None,
-            "label": str(item.review.label) if item is not None else None,
-            "note": None,
-            "error": None,
-        }
-        record.update(fields)
-        self.latest[(comment_id, op)] = self.audit.write(record)
-
-    def outcome(self, comment_id: str, op: str, kind: str, detail: str) -> None:
-        log.info("comment %s: %s %s (%s)", comment_id, op, kind, detail)
-        self.result.outcomes.append(Outcome(comment_id, op, kind, detail))
-
-    def resume(self) -> None:
-        """Settle the writes an earlier run announced but never closed: ask the site whether
-        each happened and record the answer, so that the log tells the whole story."""
-        for (cid, op), last in list(self.latest.items()):
-            if last.get("phase") != Phase.INTENT:
-                continue
-            keep = {k: last.get(k) for k in ("post_id", "label", "old_status", "new_status")}
-            note = "settled after an interrupted run"
-            if op == "reply":
-                reply_id = self.site.find_reply(cid)
-                if reply_id is not None:
-                    self.record(None, cid, op, Phase.DONE, reply_id=reply_id, note=note, **keep)
-                else:
-                    self.record(
-                        None,
-                        cid,
-                        op,
-                        Phase.FAILED,
-                        note=note,
-                        error="interrupted before it was posted",
-                        **keep,
-                    )
-            elif op == "status":
-                try:
-                    now = self.site.comment_status(cid)
-                except (AuthenticationError, SiteUnavailableError):
-                    raise
-                except AdapterError as exc:
-                    self.record(None, cid, op, Phase.FAILED, note=note, error=str(exc), **keep)
-                    continue
-                if now == last.get("new_status"):
-                    self.record(None, cid, op, Phase.DONE, note=note, **keep)
-                else:
-                    self.record(
-                        None, cid, op, Phase.FAILED, note=note, error=f"interrupted; status is {now}", **keep
-                    )
-
-    def reply(self, item: PlanItem, text: str) -> None:
-        cid = str(item.comment.id)
-        last = self.latest.get((cid, "reply"))
-        if last is not None and last.get("phase") == Phase.DONE:
-            self.outcome(cid, "reply", "skipped", f"replied in an earlier run (reply {last.get('reply_id')})")
-            return
-        existing = self.site.find_reply(cid)
-        if existing is not None:
-            self.outcome(cid, "reply", "skipped", f"{self.site.user} already replied (reply {existing})")
-            return
-        self.record(item, cid, "reply", Phase.INTENT)
-        try:
-            reply_id = self.site.post_reply(item.comment, text)
-        except AdapterError as exc:
-            self.record(item, cid, "reply", Phase.FAILED, error=str(exc))
-            self.outcome(cid, "reply", "failed", str(exc))
-            raise
-        self.record(item, cid, "reply", Phase.DONE, reply_id=reply_id)
-        self.outcome(cid, "reply", "posted", f"reply {reply_id}")
-
-    def status(self, item: PlanItem) -> None:
-        cid = str(item.comment.id)
-        old, new = item.comment.status, item.new_status
-        last = self.latest.get((cid, "status"))
-        if last is not None and last.get("phase") == Phase.DONE:
-            # Someone changed it after this tool did: their decision stands.
-            detail = f"an earlier run set it to {last.get('new_status')}, it is {old} now: left as it is"
-            self.outcome(cid, "status", "skipped", detail)
-            return
-        self.record(item, cid, "status", Phase.INTENT, old_status=old, new_status=new)
-        try:
-            self.site.set_status(cid, new)
-        except AdapterError as exc:
-            self.record(item, cid, "status", Phase.FAILED, old_status=old, new_status=new, error=str(exc))
-            self.outcome(cid, "status", "failed", str(exc))
-            raise
-        self.record(item, cid, "status", Phase.DONE, old_status=old, new_status=new)
-        self.outcome(cid, "status", "changed", f"{old} -> {new}")
-
-
-def apply_plan(
-    site: WordPressSite,
-    plan: Iterable[PlanItem],
-    audit: AuditLog,
-    *,
-    change_statuses: bool = True,
-    post_replies: bool = False,
-) -> RunResult:
-    """Carry out a plan on the site, recording every write in ``audit``.
-
-    A comment's reply is posted before its status changes: a run cut off in between leaves
-    the comment where the next run lists it again, finds the reply and only changes the status.
-    Errors about one comment (it was deleted, comments are closed) are recorded and the run
-    goes on; a wrong password or an unreachable site stops it, to be resumed by running again.
-    """
-    run = _Run(site, audit)
-    if change_statuses or post_replies:
-        run.resume()
-    for item in plan:
-        try:
-            if post_replies and item.reply is not None:
-                run.reply(item, item.reply)
-            if change_statuses and item.changes_status:
-                run.status(item)
-        except (AuthenticationError, SiteUnavailableError):
-            raise
-        except AdapterError:
-            continue  # recorded and counted; a failed reply leaves the status for the next run
-    return run.result

@@ -1,60 +1,34 @@
-"""Medium: read a writer's feed, and write a reply worksheet for answering responses by hand.
-
-Medium's API only publishes posts and takes no new integrations; nothing can read responses or
-post replies for you. So this adapter reads (the export and saved pages go through
-:func:`commentcare.io.read_comments`, the feed through :func:`fetch_feed`) and hands the writer a
-worksheet: per response its class, what to do, the drafted reply and a link to open it on Medium.
-
-    from commentcare import Moderator
-    from commentcare.io import read_comments
-    from commentcare.adapters.medium import write_worksheet
-
-    reviews = Moderator().review_many(read_comments("medium-export.zip"))
-    write_worksheet(reviews, "worksheet.csv", "worksheet.html")
-"""
+"""The reply worksheet: per response its class, what to do on Medium and the drafted reply."""
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import html
-import io
-import logging
 import os
-import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
-import requests
-
-from commentcare._errors import AdapterError, InputError, SiteUnavailableError
 from commentcare._types import Action, Comment, Review
-from commentcare._version import __version__
 
 __all__ = [
-    "FEED_URL",
+    "MEDIUM_ACTIONS",
+    "OWN_RESPONSE",
     "WORKSHEET_COLUMNS",
-    "feed_url",
-    "fetch_feed",
     "needs_reply",
     "response_link",
     "write_worksheet",
 ]
 
-log = logging.getLogger(__name__)
-
-FEED_URL = "https://medium.com/feed/@{user}"
-_USER = re.compile(r"^@?([A-Za-z0-9._-]{1,64})$")
-_MAX_FEED = 32 * 1024 * 1024
 
 #: What each action means on Medium, where a writer can hide or report a response but not edit it.
 MEDIUM_ACTIONS: dict[Action, str] = {
     Action.REMOVE: "hide the response on your story, or report it; do not reply",
     Action.HOLD: "read it yourself before deciding; reply only if it deserves one",
     Action.APPROVE_AND_REPLY: "reply on Medium (the draft below is a start)",
+    Action.APPROVE: "your own response on your story: nothing to do",
 }
 
 #: For a response the story's own writer left (a reply in the thread): nothing to answer.
@@ -80,95 +54,6 @@ WORKSHEET_COLUMNS = (
 )
 
 
-# -- the feed ------------------------------------------------------------------------------------------
-
-
-def feed_url(username_or_url: str) -> str:
-    """The feed of a Medium user: ``rowan``, ``@rowan``, a profile URL or a feed URL."""
-    s = username_or_url.strip()
-    if s.startswith(("http://", "https://")):
-        parts = urlsplit(s)
-        host = parts.netloc.lower()
-        segments = [p for p in parts.path.split("/") if p]
-        if host in ("medium.com", "www.medium.com") and len(segments) == 1 and segments[0].startswith("@"):
-            return FEED_URL.format(user=quote(segments[0][1:], safe="._-"))
-        return s
-    m = _USER.match(s)
-    if not m:
-        raise InputError(f"not a Medium username or URL: {username_or_url!r}")
-    return FEED_URL.format(user=m.group(1))
-
-
-def fetch_feed(
-    username_or_url: str,
-    *,
-    session: requests.Session | None = None,
-    timeout: float = 10,
-    responses_only: bool = False,
-) -> list[Comment]:
-    """The latest items of a writer's feed (Medium serves about ten), as comments.
-
-    Items carry ``extra["kind"]``: "response" for an item without categories, "story" otherwise,
-    which is the only difference Medium's feed shows. ``responses_only`` keeps the responses.
-    Items that cannot be read are logged and left out; a feed that cannot be fetched or parsed
-    raises :class:`AdapterError` (:class:`SiteUnavailableError` when the site did not answer).
-    """
-    from commentcare.io._medium import iter_rss
-
-    url = feed_url(username_or_url)
-    own = session is None
-    http = requests.Session() if session is None else session
-    try:
-        data = _get(http, url, timeout)
-    finally:
-        if own:
-            http.close()
-    comments: list[Comment] = []
-    for rec in iter_rss(io.BytesIO(data), url):
-        if isinstance(rec, InputError):
-            if rec.record is None:
-                raise AdapterError(f"the feed at {url} cannot be read: {rec.reason}")
-            log.warning("%s", rec)
-            continue
-        if responses_only and rec.extra.get("kind") != "response":
-            continue
-        comments.append(rec)
-    return comments
-
-
-def _get(http: requests.Session, url: str, timeout: float) -> bytes:
-    headers = {
-        "User-Agent": f"commentcare/{__version__} (feed reader)",
-        "Accept": "application/rss+xml, application/atom+xml;q=0.9, application/xml;q=0.8, */*;q=0.1",
-    }
-    try:
-        with http.get(url, headers=headers, timeout=timeout, stream=True) as resp:
-            status = resp.status_code
-            if status == 404:
-                raise AdapterError(f"no feed at {url} (HTTP 404): is the username right?")
-            if status == 429 or status >= 500:
-                raise SiteUnavailableError(f"{url} answered HTTP {status}; try again later")
-            if status >= 400:
-                raise AdapterError(f"{url} refused the request (HTTP {status})")
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in resp.iter_content(64 * 1024):
-                size += len(chunk)
-                if size > _MAX_FEED:
-                    raise AdapterError(f"the feed at {url} is larger than {_MAX_FEED} bytes")
-                chunks.append(chunk)
-            return b"".join(chunks)
-    except requests.Timeout as exc:
-        raise SiteUnavailableError(f"{url} did not answer within {timeout} s") from exc
-    except requests.ConnectionError as exc:
-        raise SiteUnavailableError(f"cannot reach {url}: {exc}") from exc
-    except requests.RequestException as exc:
-        raise AdapterError(f"fetching {url} failed: {exc}") from exc
-
-
-# -- the worksheet -----------------------------------------------------------------------------------------
-
-
 def response_link(comment: Comment) -> str | None:
     """Where to open the response: its own page, else the story it is under (http(s) only)."""
     for candidate in (comment.extra.get("url"), comment.post_url):
@@ -180,11 +65,6 @@ def response_link(comment: Comment) -> str | None:
 def _story_link(comment: Comment) -> str | None:
     url = comment.post_url
     return url if url and urlsplit(url).scheme in ("http", "https") else None
-
-
-def _cell(value: str) -> str:
-    """Defuse spreadsheet formulas: a response starting with ``=`` must stay text when opened."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def needs_reply(review: Review) -> bool:
@@ -248,12 +128,11 @@ def write_worksheet(
     """
     ordered = _order(reviews)
     rows = [_row(r) for r in ordered]
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=WORKSHEET_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(v) for k, v in row.items()})
-    _atomic_write(csv_path, buf.getvalue().encode("utf-8-sig"))
+    from commentcare.io import csv_line
+
+    lines = [csv_line(WORKSHEET_COLUMNS, lineterminator="\r\n")]
+    lines += [csv_line((row[c] for c in WORKSHEET_COLUMNS), lineterminator="\r\n") for row in rows]
+    _atomic_write(csv_path, "".join(lines).encode("utf-8-sig", "replace"))
     if html_path is not None:
         _atomic_write(html_path, _render_html(ordered, rows, title).encode("utf-8"))
     return len(rows)
