@@ -290,3 +290,14 @@ def test_the_wait_is_read_only_where_the_person_says_they_waited(text, waited):
         assert any(waited in d for d in said), said
     else:
         assert not any(re.search(r"\b(days?|weeks?)\b", d) for d in said), said
+
+
+def test_the_sites_own_reply_in_an_export_answers_the_complaint_it_replies_to(moderator: Moderator):
+    from commentcare import triage
+    from commentcare.io import read_comments
+
+    reviews = list(moderator.review_many(read_comments("examples/wordpress-export.xml")))
+    own = next(r for r in reviews if r.comment.id == "303")  # Kirsty, the blog's author, answers 302
+    assert own.action is Action.APPROVE and not own.replies
+    queue = [r.comment.id for r in triage(reviews)]
+    assert "302" not in queue and "303" not in queue

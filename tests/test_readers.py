@@ -148,6 +148,8 @@ def test_wxr_example_fields() -> None:
     assert first.parent_id is None
     assert first.status == "approved"
     assert by_id["303"].parent_id == "302"
+    # 303 and 315 are written by user 1, one of the export's authors: the site's own voice
+    assert {c.id for c in comments if c.staff} == {"303", "315"}
     assert by_id["304"].parent_id == "303"  # a reply to a reply
     assert by_id["305"].status == "spam"
     assert "<a href=" in by_id["305"].text  # markup kept: its links are spam signals

@@ -233,6 +233,20 @@ def test_classify_file_feeds_the_report(tmp_path: Path) -> None:
     assert "garden-pro-deals.example" in html
 
 
+def test_a_complaint_the_site_has_answered_leaves_the_reply_queue(tmp_path: Path) -> None:
+    from commentcare.io._batch import classify_file
+
+    b = ReportBuilder("ridgeline")
+    s = classify_file(
+        EXAMPLE_DIR / "wordpress-export.xml", tmp_path / "out.csv", replies=True, on_review_rows=b.add_rows
+    )
+    b.write(tmp_path / "r.html", s.as_dict())
+    queue = (tmp_path / "r.html").read_text(encoding="utf-8").split('id="queue"')[1].split("</section>")[0]
+    # 302 (Daniel's late order) is answered by 303, a comment of the blog's author: neither waits
+    assert "38L pack" not in queue and "RO-10442" not in queue
+    assert "map link" in queue  # an unanswered complaint still does
+
+
 # -- a real browser ----------------------------------------------------------------------------------
 
 

@@ -132,3 +132,30 @@ def test_the_php_server_is_only_on_loopback(wordpress: WordPress) -> None:
     assert wordpress.url.startswith("http://127.0.0.1:")
     answer = requests.get(wordpress.url + "/?rest_route=/", timeout=10)
     assert answer.json()["namespaces"]
+
+
+def test_a_comment_by_a_user_who_edits_posts_is_the_sites_own(
+    site: WordPressSite, wordpress: WordPress
+) -> None:
+    post = wordpress.session_post
+    assert post is not None
+    answer = requests.post(
+        f"{wordpress.url}/wp-json/wp/v2/comments",
+        auth=(wordpress.user, wordpress.password),
+        json={"post": post.post_id, "content": "Thanks all, we have fixed the link.", "status": "hold"},
+        timeout=30,
+    )
+    assert answer.status_code == 201, answer.text
+    mine = str(answer.json()["id"])
+    try:
+        comments = {c.id: c for c in site.list_comments("all", post=post.post_id)}
+        assert comments[mine].staff
+        assert not any(c.staff for cid, c in comments.items() if cid != mine)
+        assert str(wordpress.user_id) in site.editors()
+    finally:
+        requests.delete(
+            f"{wordpress.url}/wp-json/wp/v2/comments/{mine}",
+            auth=(wordpress.user, wordpress.password),
+            params={"force": "true"},
+            timeout=30,
+        )

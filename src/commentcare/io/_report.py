@@ -134,6 +134,8 @@ class ReportBuilder:
         self._seq = itertools.count()
         # Max-heap (by negated key) of the QUEUE_SIZE most urgent: earliest respond-by, then priority.
         self._queue: list[tuple[float, int, int, dict[str, Any]]] = []
+        # Ids of comments a comment of the site's own replies to: answered, so out of the queue.
+        self._answered: set[str] = set()
         # Per class, min-heap of the most confident examples.
         self._examples: dict[str, list[tuple[float, int, dict[str, Any]]]] = {k: [] for k in LABELS}
 
@@ -155,7 +157,10 @@ class ReportBuilder:
         if label == "spam":
             self._count_domains(row)
         kept: dict[str, Any] | None = None
-        if label in _QUEUE_RANK and row.get("action"):
+        if row.get("action") == "approve":  # the site's own comment: it answers its parent
+            if row.get("parent_id"):
+                self._answered.add(str(row["parent_id"]))
+        elif label in _QUEUE_RANK and row.get("action"):
             due = _when(row.get("respond_by"))
             ts = due.timestamp() if due else _INF
             try:
@@ -307,7 +312,7 @@ class ReportBuilder:
         return "\n".join(out)
 
     def _reply_queue(self, now: datetime, labels: Counter[str]) -> str:
-        items = [it[3] for it in self._queue]
+        items = [it[3] for it in self._queue if str(it[3].get("id") or "") not in self._answered]
         items.sort(key=_queue_key)
         waiting = sum(labels.get(k, 0) for k in _QUEUE_RANK)
         out = ['<section class="panel" id="queue"><h2>Reply queue</h2>']

@@ -166,7 +166,15 @@ def _fields(elem: Element) -> dict[str, str]:
     return {local_name(child.tag): (child.text or "").strip() for child in elem}
 
 
-def _comment(elem: Element, item: dict[str, str], source: str, ordinal: int) -> Record | None:
+def _comment(
+    elem: Element,
+    item: dict[str, str],
+    source: str,
+    ordinal: int,
+    authors: frozenset[str] | set[str] = frozenset(),
+) -> Record | None:
+    """One comment. ``authors`` are the user ids of the export's authors: a comment written by one
+    of them (``wp:comment_user_id``) is the site's own."""
     line = elem.get(LINE_ATTR, "?")
     record = f"comment {ordinal}, line {line}"
     f = _fields(elem)
@@ -184,6 +192,7 @@ def _comment(elem: Element, item: dict[str, str], source: str, ordinal: int) -> 
         return InputError(str(exc), source=source, record=record)
     approved = f.get("comment_approved", "").lower()
     parent = f.get("comment_parent", "")
+    user_id = f.get("comment_user_id", "")
     return Comment(
         text=text,
         id=f.get("comment_id") or str(ordinal),
@@ -199,6 +208,7 @@ def _comment(elem: Element, item: dict[str, str], source: str, ordinal: int) -> 
         parent_id=None if parent in ("", "0") else parent,
         source=source,
         status=_STATUS.get(approved, approved or None),
+        staff=user_id not in ("", "0") and user_id in authors,
     )
 
 
@@ -211,6 +221,7 @@ def iter_wxr(fh: IO[bytes], source: str, **_: Any) -> Iterator[Record]:
     stream = XmlStream(fh, source, _is_wp_comment)
     ordinal = 0
     item: dict[str, str] = {}
+    authors: set[str] = set()  # user ids of the export's authors (wp:author/wp:author_id)
     root_checked = False
     in_comment = 0  # open wp:comment elements (a comment inside a comment is read on its own)
     try:
@@ -235,7 +246,7 @@ def iter_wxr(fh: IO[bytes], source: str, **_: Any) -> Iterator[Record]:
             if _is_wp_comment(tag):
                 in_comment -= 1
                 ordinal += 1
-                rec = _comment(elem, item, source, ordinal)
+                rec = _comment(elem, item, source, ordinal, authors)
                 if rec is not None:
                     yield rec
                 stream.done(elem)
@@ -245,6 +256,12 @@ def iter_wxr(fh: IO[bytes], source: str, **_: Any) -> Iterator[Record]:
                 item = {}
                 stream.done(elem)
             else:
+                if (
+                    parent is not None
+                    and local_name(tag) == "author_id"
+                    and local_name(parent.tag) == "author"
+                ):
+                    authors.add((elem.text or "").strip())
                 if parent is not None and parent.tag == "item":
                     # A post's own fields: keep what comments need, drop the rest (its content).
                     name = local_name(tag)

@@ -18,7 +18,13 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import BaseAdapter
 
-from commentcare._errors import AdapterError, AuthenticationError, InputError, SiteUnavailableError
+from commentcare._errors import (
+    AdapterError,
+    AuthenticationError,
+    CommentCareError,
+    InputError,
+    SiteUnavailableError,
+)
 from commentcare._types import Comment, Reply
 from commentcare._version import __version__
 from commentcare.adapters.wordpress._http import (
@@ -70,6 +76,10 @@ T = TypeVar("T")
 MAX_BODY_BYTES = 32 * 1024 * 1024
 #: Pages of a listing read at most (100 comments each), whatever ``X-WP-TotalPages`` says.
 MAX_PAGES = 10_000
+
+
+#: Pages of editors read at most (100 users a page): a site with more is not a blog with staff.
+_MAX_EDITOR_PAGES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +140,7 @@ class WordPressSite:
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         self._info: SiteInfo | None = None
+        self._editors: frozenset[str] | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> WordPressSite:
@@ -394,6 +405,36 @@ class WordPressSite:
         posts.update(self._posts({c.post_id for c in comments if c.post_id} - posts.keys()))
         return [_with_post(c, posts.get(c.post_id or "")) for c in comments]
 
+    def editors(self) -> frozenset[str]:
+        """The ids of the site's users who can edit posts: their comments are the site's own.
+
+        Read once, from ``/wp/v2/users?capabilities=edit_posts`` (WordPress 5.9 and later; the
+        moderating account can list users). A site that does not say is read as having none, with
+        a warning: no comment is then taken for the site's own by its user id.
+        """
+        if self._editors is None:
+            found: set[str] = set()
+            try:
+                page = 1
+                while page <= _MAX_EDITOR_PAGES:
+                    users = self._get(
+                        "/wp/v2/users", {"capabilities": "edit_posts", "per_page": 100, "page": page}
+                    )
+                    if not isinstance(users, list):
+                        break
+                    found.update(str(u["id"]) for u in users if isinstance(u, dict) and "id" in u)
+                    if len(users) < 100:
+                        break
+                    page += 1
+            except CommentCareError as exc:
+                log.warning(
+                    "%s: cannot list the users who edit posts (%s); staff comments are not recognised",
+                    self._url,
+                    exc,
+                )
+            self._editors = frozenset(found)
+        return self._editors
+
     def _to_comment(self, item: Mapping[str, Any]) -> Comment:
         content = item.get("content")
         content = content if isinstance(content, dict) else {}
@@ -419,6 +460,7 @@ class WordPressSite:
             source="wordpress",
             status=_text_or_none(item.get("status")),
             extra=extra,
+            staff=bool(author) and str(author) in self.editors(),
         )
 
     def _posts(self, ids: Iterable[str]) -> dict[str, _PostInfo]:
