@@ -51,7 +51,7 @@ def _moderator(args: argparse.Namespace, **kw: Any) -> Any:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from commentcare.io._batch import classify_file
+    from commentcare.io import classify_file
 
     progress = None
     bar: Any = None
@@ -66,7 +66,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     report = None
     on_rows = None
     if args.report:
-        from commentcare.io._report import ReportBuilder
+        from commentcare.io import ReportBuilder
 
         report = ReportBuilder(title=f"commentcare report: {Path(args.input).name}")
         on_rows = report.add_rows
@@ -122,7 +122,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     )
     c = r.classification
     if args.json:
-        from commentcare.io._writers import result_row
+        from commentcare.io import result_row
 
         row = result_row(r.comment, c, r)
         row["replies"] = [x.text for x in r.replies]
@@ -148,14 +148,19 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from commentcare.model._store import save_model
-    from commentcare.model._training import train
+    from commentcare.model import save_model, train
 
     corpus = [Path(p) for p in args.corpus]
     lexicon = Path(args.lexicon) if args.lexicon else corpus[0].parent / "lexicon" / "vader_lexicon.tsv"
     for p in [*corpus, lexicon, *(Path(x) for x in args.extra)]:
         if not p.is_file():
-            raise InputError("no such file (pass --corpus, --lexicon and --extra explicitly)", source=str(p))
+            raise InputError(
+                "no such file; the corpus and the lexicon come with the source repository, not the"
+                " package: pass --corpus, --lexicon and --extra with paths that exist",
+                source=str(p),
+            )
+    if args.shared_data and not args.no_public and not Path(args.shared_data).is_dir():
+        raise InputError("--shared-data: no such directory", source=args.shared_data)
     shared = (
         None if args.no_public else (Path(args.shared_data) if args.shared_data else _shared_data_default())
     )
@@ -164,7 +169,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     pipeline, card = train(corpus, shared, [Path(x) for x in args.extra], lexicon=lexicon, seed=args.seed)
     written = save_model(pipeline, card, args.output)
     if shared is not None and not args.skip_benchmarks:
-        from commentcare.model._evaluation import run_benchmarks, trainable_texts
+        from commentcare.model import run_benchmarks, trainable_texts
         from commentcare.moderation import Moderator
 
         m = Moderator(args.output, trusted=True)
@@ -202,8 +207,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     m = _moderator(args)
     result: dict[str, Any] = {"model_version": m.model_version}
     if args.labelled:
-        from commentcare.model._evaluation import evaluate_labelled
-        from commentcare.model._training import load_labelled
+        from commentcare.model import evaluate_labelled, load_labelled
 
         examples = load_labelled(args.labelled)
         result["labelled"] = evaluate_labelled(
@@ -214,7 +218,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             [e.label for e in examples],
         )
     if args.benchmarks or not args.labelled:
-        from commentcare.model._evaluation import run_benchmarks, trainable_texts
+        from commentcare.model import run_benchmarks, trainable_texts
 
         shared = Path(args.shared_data) if args.shared_data else _shared_data_default()
         if shared is None:
@@ -224,8 +228,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         corpus = [Path(p) for p in args.corpus]
         result["benchmarks"] = run_benchmarks(m.review_many, shared, exclude=trainable_texts(shared, corpus))
         if corpus and corpus[0].is_file():
-            from commentcare.model._evaluation import evaluate_labelled
-            from commentcare.model._training import dev_split, load_labelled
+            from commentcare.model import dev_split, evaluate_labelled, load_labelled
 
             _, dev = dev_split(load_labelled(corpus[0], source="corpus"))
             r = evaluate_labelled(

@@ -132,7 +132,7 @@ def _collect(args: argparse.Namespace) -> tuple[list[Any], list[InputError]]:
         from commentcare.adapters.medium import fetch_feed
 
         comments.extend(fetch_feed(args.feed, responses_only=True))
-    from commentcare.io._medium import post_id_from_url
+    from commentcare.io import post_id_from_url
 
     seen: set[str] = set()
     unique = []

@@ -6,19 +6,81 @@
 
 Formats: CSV, JSONL, WordPress WXR, Disqus XML, Medium archives and saved story pages. The
 format is detected from the name and the content unless given.
+
+Besides reading, the package runs a whole file through a moderator (:func:`classify_file`, what
+``commentcare classify`` does), writes result rows (:func:`result_row`, :func:`error_row`,
+:class:`RowWriter`) and builds the HTML report (:class:`ReportBuilder`). Those load on first use.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from commentcare._errors import InputError
 from commentcare._types import Comment
-from commentcare.io._formats import Format, Record, Source, detect_format, open_binary, source_name
+from commentcare.io._formats import (
+    Format,
+    Record,
+    Source,
+    detect_format,
+    open_binary,
+    parse_datetime,
+    source_name,
+)
 
-__all__ = ["Format", "Record", "detect_format", "iter_records", "read_comments"]
+if TYPE_CHECKING:
+    from commentcare.io._batch import Summary, classify_file
+    from commentcare.io._medium import post_id_from_url
+    from commentcare.io._report import ReportBuilder
+    from commentcare.io._tabular import resolve_columns, row_to_comment
+    from commentcare.io._writers import RowWriter, error_row, result_row
+
+__all__ = [
+    "Format",
+    "Record",
+    "ReportBuilder",
+    "RowWriter",
+    "Summary",
+    "classify_file",
+    "detect_format",
+    "error_row",
+    "iter_records",
+    "parse_datetime",
+    "post_id_from_url",
+    "read_comments",
+    "resolve_columns",
+    "result_row",
+    "row_to_comment",
+]
+
+# Loaded on first use: the batch run and the report pull in the model and numpy.
+_LAZY = {
+    "Summary": "commentcare.io._batch",
+    "classify_file": "commentcare.io._batch",
+    "ReportBuilder": "commentcare.io._report",
+    "post_id_from_url": "commentcare.io._medium",
+    "resolve_columns": "commentcare.io._tabular",
+    "row_to_comment": "commentcare.io._tabular",
+    "RowWriter": "commentcare.io._writers",
+    "error_row": "commentcare.io._writers",
+    "result_row": "commentcare.io._writers",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'commentcare.io' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 # format -> (module, function); each function takes (binary file, source name, **options)
 _READERS: dict[Format, tuple[str, str]] = {

@@ -1,5 +1,10 @@
 """The model: text preparation, features, the classifier, storage and training.
 
+Training and evaluation: :func:`train` fits a model from labelled files and :func:`save_model`
+writes it; :func:`load_labelled`, :func:`dev_split` and :func:`evaluate_labelled` score one on
+labelled comments. Text preparation (:func:`prepare`, :func:`link_domain`) and the language check
+(:func:`looks_english`) are public for the other packages.
+
 The estimators are scikit-learn estimators (``Preparer`` -> ``FeatureStack`` of ``WordNgrams``,
 ``MetaFeatures`` and ``Sentiment`` -> ``TemperatureScaled``); :func:`build_pipeline` puts them
 together as the shipped model is built, and :func:`train` fits one from labelled files.
@@ -14,22 +19,40 @@ from commentcare.model._store import ModelCard, load_model, save_model, shipped_
 
 if TYPE_CHECKING:
     from commentcare.model._calibration import TemperatureScaled
+    from commentcare.model._classifier import Classifier
+    from commentcare.model._evaluation import evaluate_labelled, run_benchmarks, trainable_texts
     from commentcare.model._features import FeatureStack, MetaFeatures, Preparer, WordNgrams
+    from commentcare.model._language import looks_english
     from commentcare.model._sentiment import Sentiment
-    from commentcare.model._training import build_pipeline
+    from commentcare.model._text import Prepared, PreparedBatch, link_domain, prepare, prepare_batch
+    from commentcare.model._training import Example, build_pipeline, dev_split, load_labelled, train
 
 __all__ = [
+    "Classifier",
+    "Example",
     "FeatureStack",
     "MetaFeatures",
     "ModelCard",
+    "Prepared",
+    "PreparedBatch",
     "Preparer",
     "Sentiment",
     "TemperatureScaled",
     "WordNgrams",
     "build_pipeline",
+    "dev_split",
+    "evaluate_labelled",
+    "link_domain",
+    "load_labelled",
     "load_model",
+    "looks_english",
+    "prepare",
+    "prepare_batch",
+    "run_benchmarks",
     "save_model",
     "shipped_model_path",
+    "train",
+    "trainable_texts",
 ]
 
 # Loaded on first use: they import scikit-learn, which ``import commentcare.model`` must not.
@@ -41,6 +64,20 @@ _LAZY = {
     "Sentiment": "commentcare.model._sentiment",
     "TemperatureScaled": "commentcare.model._calibration",
     "build_pipeline": "commentcare.model._training",
+    "Classifier": "commentcare.model._classifier",
+    "evaluate_labelled": "commentcare.model._evaluation",
+    "run_benchmarks": "commentcare.model._evaluation",
+    "trainable_texts": "commentcare.model._evaluation",
+    "looks_english": "commentcare.model._language",
+    "Prepared": "commentcare.model._text",
+    "PreparedBatch": "commentcare.model._text",
+    "link_domain": "commentcare.model._text",
+    "prepare": "commentcare.model._text",
+    "prepare_batch": "commentcare.model._text",
+    "Example": "commentcare.model._training",
+    "dev_split": "commentcare.model._training",
+    "load_labelled": "commentcare.model._training",
+    "train": "commentcare.model._training",
 }
 
 

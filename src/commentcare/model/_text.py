@@ -26,7 +26,15 @@ import numpy as np
 
 from commentcare.model._tokens import Tokens, codepoints, tokenize
 
-__all__ = ["MAX_FEATURE_CHARS", "Prepared", "PreparedBatch", "html_to_text", "prepare", "prepare_batch"]
+__all__ = [
+    "MAX_FEATURE_CHARS",
+    "Prepared",
+    "PreparedBatch",
+    "html_to_text",
+    "link_domain",
+    "prepare",
+    "prepare_batch",
+]
 
 #: Comments longer than this are cut for featurisation (never for output): a 10 MB comment must
 #: not cost 10 MB of tokens, and the first few thousand characters decide the class anyway.
@@ -307,6 +315,11 @@ def _domain(url: str) -> str:
     if u.startswith("www."):
         u = u[4:]
     return u
+
+
+def link_domain(url: str) -> str:
+    """The host a link points at, lower-cased, without ``www.`` (as :attr:`Prepared.domains` holds)."""
+    return _domain(url)
 
 
 def _markup_and_bbcode(text: str) -> tuple[str, list[str], bool]:
