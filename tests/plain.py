@@ -126,6 +126,14 @@ MARKUP = re.compile(
     r"<\s*(?:a|p|br|div|span|b|i|em|strong|img|ul|ol|li|blockquote|h\d|script|style|iframe|font|u|s|code|pre)\b[^>]*>|&(?:[a-z]+|#\d+);",
     re.I,
 )
+#: Where an obfuscated link is looked for at all: a comment showing one of these marks (before any
+#: replacement), so that a scheme an e-mail address cut short is not an obfuscated link. Word
+#: boundaries and spaces are ASCII ones, unless the text holds a character that case-folds oddly or
+#: other whitespace (then Unicode ones; see ``_hint_hits``).
+OBFUSCATION_MARK = r"dot\b|[\[({]\.|h\s+t\s*t\s*p|w\s+w\s+w"
+FOLDS_ODDLY = re.compile(
+    "[\u0130\u0131\u017f\u212a\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
 RICH_MARKUP = re.compile(r"<\s*(?:a|img|iframe|script|style|font|embed|object)\b", re.I)
 HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]+)""", re.I)
 BBCODE_URL = re.compile(r"\[url(?:=([^\]]+))?\](.*?)\[/url\]", re.I | re.S)
@@ -179,6 +187,8 @@ def plain_prepare(text: str, author_url: str | None = None) -> Prepared:
     t = BBCODE_URL.sub(lambda m: " " + (m.group(2) or "") + " ", t)
     t = unicodedata.normalize("NFKC", t)
     t = "".join(ch for ch in t if not invisible(ch)).replace("\r", "\n").replace("\t", " ")
+    flags = re.I if FOLDS_ODDLY.search(t) else re.I | re.ASCII
+    obfuscation_marked = re.search(OBFUSCATION_MARK, t.lower(), flags) is not None
     lead = LEADING_MENTIONS.match(t)
     if lead:
         t = t[lead.end() :]
@@ -186,7 +196,9 @@ def plain_prepare(text: str, author_url: str | None = None) -> Prepared:
     t, emails = EMAIL.subn(" xxemail ", t)
     found = [m.group() for m in URL.finditer(t)]
     t = URL.sub(" xxurl ", t)
-    t, obfuscated = OBFUSCATED.subn(" xxobfurl ", t)
+    obfuscated = 0
+    if obfuscation_marked:
+        t, obfuscated = OBFUSCATED.subn(" xxobfurl ", t)
     t, handles = HANDLE.subn(" xxhandle ", t)
     t, phones = PHONE.subn(" xxphone ", t)
     urls = tuple(dict.fromkeys(links + found))

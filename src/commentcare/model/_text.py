@@ -124,18 +124,11 @@ _LEADING = re.compile(r"[ \t\n]*(?:@[A-Za-z0-9_][A-Za-z0-9_.]{0,30}[ \t,:]*)+")
 # of an alternation of eighty domains tried at every dot).
 _HINTS: dict[str, tuple[str | re.Pattern[str], ...]] = {
     "url": ("://", "www."),
-    # the alternation dot\b|\[\.|\(\.|\{\.|h\s+t\s*t\s*p|w\s+w\s+w|://, one literal-led part at a
-    # time. "://" because a scheme whose link an e-mail address cut short ("https://jo@x.com" ->
-    # "https:// xxemail ") is left for the obfuscated-link pattern, which reads "https://" too.
-    "obf": (
-        re.compile(r"dot\b"),
-        "[.",
-        "(.",
-        "{.",
-        re.compile(r"h\s+t\s*t\s*p"),
-        re.compile(r"w\s+w\s+w"),
-        "://",
-    ),
+    # the alternation dot\b|\[\.|\(\.|\{\.|h\s+t\s*t\s*p|w\s+w\s+w, one literal-led part at a time.
+    # This hint is part of the rule, not only a shortcut: the obfuscated-link pattern is looked
+    # for only where one of these marks shows, so a scheme that an e-mail address cut short
+    # ("https://jo@x.com" -> "https:// xxemail") is not read as an obfuscated link.
+    "obf": (re.compile(r"dot\b"), "[.", "(.", "{.", re.compile(r"h\s+t\s*t\s*p"), re.compile(r"w\s+w\s+w")),
 }
 # The phone hint, r"\d[\d \t().-]{7,}\d", is found on the batch's UTF-8 bytes translated so that
 # ASCII digits read "0", the other characters a phone number may hold read " ", and everything
