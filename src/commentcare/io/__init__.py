@@ -20,15 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from commentcare._errors import InputError
 from commentcare._types import Comment
-from commentcare.io._formats import (
-    Format,
-    Record,
-    Source,
-    detect_format,
-    open_binary,
-    parse_datetime,
-    source_name,
-)
+from commentcare.io._formats import Format, Record, detect_format, parse_datetime
+from commentcare.io._formats import Source as _Source
+from commentcare.io._formats import open_binary as _open_binary
+from commentcare.io._formats import source_name as _source_name
 
 if TYPE_CHECKING:
     from commentcare.io._batch import Summary, classify_file
@@ -97,11 +92,11 @@ _PATH_READERS = {Format.MEDIUM_ARCHIVE}
 
 
 def iter_records(
-    source: Source, format: Format | str | None = None, *, columns: Mapping[str, str] | None = None
+    source: _Source, format: Format | str | None = None, *, columns: Mapping[str, str] | None = None
 ) -> Iterator[Record]:
     """Yield a :class:`Comment` or an :class:`InputError` for every record, in file order."""
     fmt = detect_format(source, format)
-    name = source_name(source)
+    name = _source_name(source)
     module_name, func_name = _READERS[fmt]
     try:
         reader: Callable[..., Iterator[Record]] = getattr(importlib.import_module(module_name), func_name)
@@ -111,7 +106,7 @@ def iter_records(
     if fmt in _PATH_READERS:
         yield from reader(source, name, **kwargs)
         return
-    fh = open_binary(source)
+    fh = _open_binary(source)
     try:
         yield from reader(fh, name, **kwargs)
     finally:
@@ -120,7 +115,7 @@ def iter_records(
 
 
 def read_comments(
-    source: Source,
+    source: _Source,
     format: Format | str | None = None,
     *,
     columns: Mapping[str, str] | None = None,

@@ -19,7 +19,7 @@ from commentcare.model._store import ModelCard, load_model, save_model, shipped_
 
 if TYPE_CHECKING:
     from commentcare.model._calibration import TemperatureScaled
-    from commentcare.model._classifier import Classifier
+    from commentcare.model._classifier import BATCH_SIZE, Classifier
     from commentcare.model._evaluation import evaluate_labelled, run_benchmarks, trainable_texts
     from commentcare.model._features import FeatureStack, MetaFeatures, Preparer, WordNgrams
     from commentcare.model._language import looks_english
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from commentcare.model._training import Example, build_pipeline, dev_split, load_labelled, train
 
 __all__ = [
+    "BATCH_SIZE",
     "Classifier",
     "Example",
     "FeatureStack",
@@ -64,6 +65,7 @@ _LAZY = {
     "Sentiment": "commentcare.model._sentiment",
     "TemperatureScaled": "commentcare.model._calibration",
     "build_pipeline": "commentcare.model._training",
+    "BATCH_SIZE": "commentcare.model._classifier",
     "Classifier": "commentcare.model._classifier",
     "evaluate_labelled": "commentcare.model._evaluation",
     "run_benchmarks": "commentcare.model._evaluation",
