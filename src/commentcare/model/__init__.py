@@ -1,8 +1,8 @@
 """The model: text preparation, features, the classifier, storage and training.
 
 Training and evaluation: :func:`train` fits a model from labelled files and :func:`save_model`
-writes it; :func:`load_labelled`, :func:`dev_split` and :func:`evaluate_labelled` score one on
-labelled comments. Text preparation (:func:`prepare`, :func:`link_domain`) and the language check
+writes it; :func:`load_labelled`, :func:`load_public_rows`, :func:`dev_split` and :func:`evaluate_labelled`
+read labelled rows and score a model on them. Text preparation (:func:`prepare`, :func:`link_domain`) and the language check
 (:func:`looks_english`) are public for the other packages.
 
 The estimators are scikit-learn estimators (``Preparer`` -> ``FeatureStack`` of ``WordNgrams``,
@@ -20,12 +20,22 @@ from commentcare.model._store import ModelCard, load_model, save_model, shipped_
 if TYPE_CHECKING:
     from commentcare.model._calibration import TemperatureScaled
     from commentcare.model._classifier import BATCH_SIZE, Classifier
-    from commentcare.model._evaluation import evaluate_labelled, run_benchmarks, trainable_texts
+    from commentcare.model._evaluation import evaluate_labelled
     from commentcare.model._features import FeatureStack, MetaFeatures, Preparer, WordNgrams
     from commentcare.model._language import looks_english
-    from commentcare.model._sentiment import Sentiment
+    from commentcare.model._sentiment import Sentiment, load_lexicon, words_of
     from commentcare.model._text import Prepared, PreparedBatch, link_domain, prepare, prepare_batch
-    from commentcare.model._training import Example, build_pipeline, dev_split, load_labelled, train
+    from commentcare.model._training import (
+        Example,
+        build_pipeline,
+        dev_split,
+        expected_calibration_error,
+        load_labelled,
+        load_public_rows,
+        predicted_outcomes,
+        to_xy,
+        train,
+    )
 
 __all__ = [
     "BATCH_SIZE",
@@ -43,17 +53,21 @@ __all__ = [
     "build_pipeline",
     "dev_split",
     "evaluate_labelled",
+    "expected_calibration_error",
     "link_domain",
     "load_labelled",
+    "load_lexicon",
     "load_model",
+    "load_public_rows",
     "looks_english",
+    "predicted_outcomes",
     "prepare",
     "prepare_batch",
-    "run_benchmarks",
     "save_model",
     "shipped_model_path",
+    "to_xy",
     "train",
-    "trainable_texts",
+    "words_of",
 ]
 
 # Loaded on first use: they import scikit-learn, which ``import commentcare.model`` must not.
@@ -68,8 +82,12 @@ _LAZY = {
     "BATCH_SIZE": "commentcare.model._classifier",
     "Classifier": "commentcare.model._classifier",
     "evaluate_labelled": "commentcare.model._evaluation",
-    "run_benchmarks": "commentcare.model._evaluation",
-    "trainable_texts": "commentcare.model._evaluation",
+    "load_lexicon": "commentcare.model._sentiment",
+    "words_of": "commentcare.model._sentiment",
+    "expected_calibration_error": "commentcare.model._training",
+    "load_public_rows": "commentcare.model._training",
+    "predicted_outcomes": "commentcare.model._training",
+    "to_xy": "commentcare.model._training",
     "looks_english": "commentcare.model._language",
     "Prepared": "commentcare.model._text",
     "PreparedBatch": "commentcare.model._text",
