@@ -8,7 +8,8 @@ is the figure a choice is judged by.
 
     python benchmarks/model_selection.py [--shared-data DIR] [--only NAME ...] [--json OUT]
 
-Each variant is one keyword set for ``commentcare.model._training`` (see VARIANTS).
+Each variant is one keyword set for ``commentcare.model.build_pipeline`` and the public-set mapping
+of ``scripts/public_data.py`` (see VARIANTS).
 """
 
 from __future__ import annotations
@@ -66,15 +67,17 @@ def run(shared: Path | None, only: list[str]) -> dict[str, Any]:
     import numpy as np
     from sklearn.metrics import f1_score
 
-    from commentcare.model._sentiment import load_lexicon
-    from commentcare.model._training import (
+    from commentcare.model import (
         build_pipeline,
         dev_split,
         load_labelled,
-        load_trainable_sets,
+        load_lexicon,
         predicted_outcomes,
         to_xy,
     )
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from public_data import load_trainable_sets
 
     lexicon = load_lexicon(str(ROOT / "corpus" / "lexicon" / "vader_lexicon.tsv"))
     corpus, _ = dev_split(load_labelled(ROOT / "corpus" / "corpus.jsonl", source="corpus"))

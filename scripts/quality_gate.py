@@ -39,8 +39,10 @@ def measure(data: Path | None) -> dict[str, dict[str, object]]:
     from sklearn.metrics import f1_score
 
     from commentcare import Moderator
-    from commentcare.model._evaluation import run_benchmarks, trainable_texts
-    from commentcare.model._training import dev_split, load_labelled
+    from commentcare.model import dev_split, load_labelled
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from public_data import run_benchmarks, trainable_texts
 
     m = Moderator()
     results: dict[str, dict[str, object]] = {}

@@ -7,6 +7,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The fixtures commentcare ships for its users (tests/test_testing.py uses them as a user would).
+pytest_plugins = ["commentcare.testing"]
+
 
 def shared_data_dir() -> Path | None:
     env = os.environ.get("COMMENTCARE_SHARED_DATA")

@@ -7,29 +7,10 @@ import math
 import numpy as np
 import pytest
 from sklearn.base import clone, is_classifier
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from commentcare import Classification, Label, Moderator
 from commentcare.model._calibration import TemperatureScaled, fit_temperature, softmax
 from commentcare.model._sentiment import Sentiment
-
-#: Checks that cannot hold by design, each with its reason.
-_EXPECTED_FAILURES = {
-    "check_sample_weight_equivalence_on_dense_data": (
-        "the temperature is fitted on a held-out split of the rows: a row repeated twice may land on"
-        " both sides of the split, a row of weight 2 cannot, so the two fits differ"
-    ),
-    "check_sample_weight_equivalence_on_sparse_data": "as for dense data: the held-out split sees rows",
-}
-
-
-def _expected_failures(estimator: object) -> dict[str, str]:
-    return _EXPECTED_FAILURES if isinstance(estimator, TemperatureScaled) else {}
-
-
-@parametrize_with_checks([TemperatureScaled()], expected_failed_checks=_expected_failures)
-def test_estimator_follows_scikit_learn(estimator: object, check: object) -> None:
-    check(estimator)  # type: ignore[operator]
 
 
 def test_the_text_transformer_follows_the_conventions_checks_can_not_test() -> None:

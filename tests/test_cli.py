@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from commentcare.cli import build_parser, main
+from conftest import ROOT
 
 ROWS = [
     {
@@ -166,3 +167,21 @@ def test_every_command_and_option_has_help():
 )
 def test_help_exits_0(cmd):
     assert main(cmd) == 0
+
+
+def test_train_names_a_missing_file_and_says_where_the_data_comes_from(tmp_path, capsys):
+    missing = tmp_path / "rows.jsonl"
+    assert main(["train", "--corpus", str(ROOT / "corpus" / "corpus.jsonl"), "--public", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert str(missing) in err and "scripts/public_data.py map" in err
+
+
+def test_evaluate_the_dev_split_of_a_labelled_file(tmp_path, capsys):
+    lab = tmp_path / "lab.csv"
+    rows = [("Great post, thank you!", "praise"), ("My order never arrived", "complaint")] * 20
+    lab.write_text(
+        "text,label\n" + "".join(f'"{t} {i}",{y}\n' for i, (t, y) in enumerate(rows)), encoding="utf-8"
+    )
+    assert main(["evaluate", str(lab), "--dev-split", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert 0 < out["labelled"]["n"] < len(rows)

@@ -53,3 +53,18 @@ def test_shipped_model_passes_the_gate():
     results = gate.measure(data)
     assert "value" in results["dev_split"]
     assert gate.check(GATE, results) == []
+
+
+def test_the_dev_split_check_fails_below_its_minimum_or_on_another_corpus():
+    """The figure every checkout can measure is really checked: a lower score or a changed corpus fails."""
+    gate = _gate_module()
+    spec = GATE["benchmarks"]["dev_split"]
+    ok = {"metric": "macro_f1", "value": spec["minimum"], "sha256": spec["sha256"]}
+
+    def dev_problems(result: dict) -> list[str]:
+        return [p for p in gate.check(GATE, {"dev_split": result}) if p.startswith("dev_split")]
+
+    assert dev_problems(ok) == []
+    assert "below the minimum" in dev_problems({**ok, "value": spec["minimum"] - 0.001})[0]
+    assert "changed" in dev_problems({**ok, "sha256": "0" * 64})[0]
+    assert "not measured" in dev_problems({})[0]

@@ -77,6 +77,8 @@ def page(rows: list[dict[str, Any]], tmp_path_factory: pytest.TempPathFactory) -
 
 
 def test_report_has_every_part(page: Path, rows: list[dict[str, Any]]) -> None:
+    # complaints a comment of the site's own answers leave the queue
+    answered = {r.get("parent_id") for r in rows if r.get("action") == "approve"}
     html = page.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
     assert "<title>Ridgeline &lt;comments&gt; &amp; more</title>" in html
@@ -104,7 +106,7 @@ def test_report_has_every_part(page: Path, rows: list[dict[str, Any]]) -> None:
     assert all(
         html_mod.escape(r["reply"].split("\n")[0][:30]) in queue
         for r in rows
-        if r["label"] == "complaint" and r["reply"]
+        if r["label"] == "complaint" and r["reply"] and r.get("id") not in answered
     )
 
 

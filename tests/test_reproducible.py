@@ -1,4 +1,5 @@
-"""`commentcare train` rebuilds the shipped model file byte for byte from the corpus and the public sets."""
+"""`commentcare train` rebuilds the shipped model file byte for byte from the corpus and the public rows
+that scripts/public_data.py maps from the trainable sets."""
 
 from __future__ import annotations
 
@@ -23,6 +24,12 @@ def test_train_reproduces_the_shipped_model(tmp_path: Path) -> None:
         pytest.skip("the trainable public sets (../shared/data) are not here")
     shipped = json.loads((ROOT / "src" / "commentcare" / "data" / "model.json").read_text(encoding="utf-8"))
     out = tmp_path / "model"
+    public = tmp_path / "public.jsonl"
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "public_data.py"), "map", str(shared), "-o", str(public)],
+        check=True,
+        capture_output=True,
+    )
     subprocess.run(
         [
             sys.executable,
@@ -31,9 +38,8 @@ def test_train_reproduces_the_shipped_model(tmp_path: Path) -> None:
             "train",
             "--corpus",
             str(ROOT / "corpus" / "corpus.jsonl"),
-            "--shared-data",
-            str(shared),
-            "--skip-benchmarks",
+            "--public",
+            str(public),
             "-o",
             str(out),
         ],
@@ -43,3 +49,5 @@ def test_train_reproduces_the_shipped_model(tmp_path: Path) -> None:
     rebuilt = json.loads((out / "model.json").read_text(encoding="utf-8"))
     assert rebuilt["sha256"] == shipped["sha256"]
     assert rebuilt["training_data"]["sha256"] == shipped["training_data"]["sha256"]
+    assert rebuilt["training_data"]["mapping_rules"] == shipped["training_data"]["mapping_rules"]
+    assert rebuilt["training_data"]["public_sets"] == shipped["training_data"]["public_sets"]

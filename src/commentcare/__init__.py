@@ -14,6 +14,7 @@ they are first used.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from commentcare._errors import (
@@ -28,6 +29,10 @@ from commentcare._errors import (
 )
 from commentcare._types import Action, Classification, Comment, Label, Reply, Review
 from commentcare._version import __version__
+
+# A library logs but never decides where logs go: without a handler of the application's, records
+# are dropped instead of reaching logging's last-resort handler on stderr.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from commentcare.io import read_comments

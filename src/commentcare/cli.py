@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,16 +16,6 @@ from commentcare._version import __version__
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-
-
-def _shared_data_default() -> Path | None:
-    env = os.environ.get("COMMENTCARE_SHARED_DATA")
-    if env:
-        return Path(env)
-    for cand in (Path("../shared/data"), Path("shared/data")):
-        if cand.is_dir():
-            return cand
-    return None
 
 
 def _model_args(p: argparse.ArgumentParser) -> None:
@@ -62,7 +51,7 @@ def _moderator(args: argparse.Namespace, **kw: Any) -> Any:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from commentcare.io._batch import classify_file
+    from commentcare.io import classify_file
 
     progress = None
     bar: Any = None
@@ -80,7 +69,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     report = None
     on_rows = None
     if args.report:
-        from commentcare.io._report import ReportBuilder
+        from commentcare.io import ReportBuilder
 
         report = ReportBuilder(title=f"commentcare report: {Path(args.input).name}")
         on_rows = report.add_rows
@@ -151,7 +140,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     )
     c = r.classification
     if args.json:
-        from commentcare.io._writers import result_row
+        from commentcare.io import result_row
 
         row = result_row(r.comment, c, r)
         row["replies"] = [x.text for x in r.replies]
@@ -180,107 +169,49 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from commentcare.model._store import save_model
-    from commentcare.model._training import train
+    from commentcare.model import save_model, train
 
     corpus = [Path(p) for p in args.corpus]
     lexicon = Path(args.lexicon) if args.lexicon else corpus[0].parent / "lexicon" / "vader_lexicon.tsv"
-    for p in [*corpus, lexicon, *(Path(x) for x in args.extra)]:
+    public = Path(args.public) if args.public else None
+    for p in [*corpus, lexicon, *(Path(x) for x in args.extra), *([public] if public else [])]:
         if not p.is_file():
-            raise InputError("no such file (pass --corpus, --lexicon and --extra explicitly)", source=str(p))
-    shared = (
-        None if args.no_public else (Path(args.shared_data) if args.shared_data else _shared_data_default())
-    )
-    if shared is None and not args.no_public:
-        print("note: no shared data directory found; training on the corpus only", file=sys.stderr)
-    pipeline, card = train(corpus, shared, [Path(x) for x in args.extra], lexicon=lexicon, seed=args.seed)
+            raise InputError(
+                "no such file; the corpus and the lexicon come with the source repository, not the"
+                " package, and public rows are written by scripts/public_data.py map: pass --corpus,"
+                " --lexicon, --extra and --public with paths that exist",
+                source=str(p),
+            )
+    pipeline, card = train(corpus, public, [Path(x) for x in args.extra], lexicon=lexicon, seed=args.seed)
     written = save_model(pipeline, card, args.output)
-    if shared is not None and not args.skip_benchmarks:
-        from commentcare.model._evaluation import run_benchmarks, trainable_texts
-        from commentcare.moderation import Moderator
-
-        m = Moderator(args.output, trusted=True)
-        exclude = trainable_texts(shared, corpus)
-        card["metrics"]["benchmarks"] = run_benchmarks(m.review_many, shared, exclude=exclude)
-        written = save_model(pipeline, card, args.output)
     dev = card["metrics"].get("dev", {})
     print(
         f"wrote {Path(args.output) / 'model.joblib'} (model {written.version}); dev macro-F1 {dev.get('macro_f1')}",
         file=sys.stderr,
     )
-    _print_benchmarks(card["metrics"].get("benchmarks", {}), sys.stderr)
     return EXIT_OK
 
 
-def _print_benchmarks(results: dict[str, Any], out: Any = None) -> None:
-    for name, r in results.items():
-        if "skipped" in r:
-            print(f"{name:<18} skipped: {r['skipped']}", file=out)
-        elif r["metric"] == "neutral_actions":
-            print(
-                f"{name:<18} removed as spam {r['removed_as_spam']:.1%}, auto-approved as praise "
-                f"{r['approved_as_praise']:.1%}  n={r['n']}  (target {r['target']})",
-                file=out,
-            )
-        else:
-            print(
-                f"{name:<18} {r['metric']:<12} {r['value']:.4f}  n={r['n']}  (target {r['target']})", file=out
-            )
-        if "definition" in r:
-            print(f"{'':<18} {r['definition']}", file=out)
-
-
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from commentcare.model import dev_split, evaluate_labelled, load_labelled
+
     m = _moderator(args)
     result: dict[str, Any] = {"model_version": m.model_version}
-    if args.labelled:
-        from commentcare.model._evaluation import evaluate_labelled
-        from commentcare.model._training import load_labelled
-
-        examples = load_labelled(args.labelled)
-        result["labelled"] = evaluate_labelled(
-            lambda items: [
-                "none" if c.other >= c.confidence else c.label.value for c in m.classify_many(items)
-            ],
-            [e.comment for e in examples],
-            [e.label for e in examples],
-        )
-    if args.benchmarks or not args.labelled:
-        from commentcare.model._evaluation import run_benchmarks, trainable_texts
-
-        shared = Path(args.shared_data) if args.shared_data else _shared_data_default()
-        if shared is None:
-            raise InputError(
-                "no shared data directory: pass --shared-data DIR or set COMMENTCARE_SHARED_DATA"
-            )
-        corpus = [Path(p) for p in args.corpus]
-        result["benchmarks"] = run_benchmarks(m.review_many, shared, exclude=trainable_texts(shared, corpus))
-        if corpus and corpus[0].is_file():
-            from commentcare.model._evaluation import evaluate_labelled
-            from commentcare.model._training import dev_split, load_labelled
-
-            _, dev = dev_split(load_labelled(corpus[0], source="corpus"))
-            r = evaluate_labelled(
-                lambda items: [
-                    "none" if c.other >= c.confidence else c.label.value for c in m.classify_many(items)
-                ],
-                [e.comment for e in dev],
-                [e.label for e in dev],
-            )
-            result["benchmarks"]["corpus_dev_split"] = {
-                "metric": "macro_f1",
-                "value": r["macro_f1"],
-                "n": r["n"],
-                "target": ">= 0.90",
-                "definition": "macro-F1 over the five outcomes (the four labels and none) on the corpus"
-                " development split (20% by SHA-256 of the text, salt dev-v1; never trained on)",
-            }
+    examples = load_labelled(args.labelled, source="corpus" if args.dev_split else None)
+    if args.dev_split:
+        examples = dev_split(examples)[1]
+    result["labelled"] = evaluate_labelled(
+        lambda items: ["none" if c.other >= c.confidence else c.label.value for c in m.classify_many(items)],
+        [e.comment for e in examples],
+        [e.label for e in examples],
+    )
     if args.json:
         print(json.dumps(result, indent=2))
         return EXIT_OK
     if "labelled" in result:
         r = result["labelled"]
-        print(f"{args.labelled}: n={r['n']} macro-F1 {r['macro_f1']}")
+        split = " (dev split)" if args.dev_split else ""
+        print(f"{args.labelled}{split}: n={r['n']} macro-F1 {r['macro_f1']}")
         print(f"{'class':<10} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}")
         for lbl in r["confusion"]["labels"]:
             x = r["report"][lbl]
@@ -290,7 +221,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print("confusion (rows truth, columns predicted): " + " ".join(r["confusion"]["labels"]))
         for lbl, row in zip(r["confusion"]["labels"], r["confusion"]["matrix"]):
             print(f"  {lbl:<10} " + " ".join(f"{v:>6}" for v in row))
-    _print_benchmarks(result.get("benchmarks", {}))
     return EXIT_OK
 
 
@@ -377,7 +307,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser(
-        "train", help="train a model from the corpus, the trainable public sets and your own labels"
+        "train",
+        help="train a model from the corpus, mapped public rows and your own labels",
+        description="Train a model from labelled files. The corpus and lexicon come with the source"
+        " repository; public rows are written by scripts/public_data.py map.",
     )
     p.add_argument(
         "--corpus", nargs="+", default=["corpus/corpus.jsonl"], help="labelled corpus files (CSV/JSONL)"
@@ -385,14 +318,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--extra", nargs="*", default=[], help="your own labelled comments or corrections (CSV/JSONL)"
     )
-    p.add_argument("--shared-data", help="the directory of the public data sets (default: ../shared/data)")
+    p.add_argument(
+        "--public", help="mapped public rows (JSONL from scripts/public_data.py map; default: none)"
+    )
     p.add_argument(
         "--lexicon",
         help="the sentiment lexicon (default: lexicon/vader_lexicon.tsv beside the first corpus file)",
-    )
-    p.add_argument("--no-public", action="store_true", help="train on the corpus and --extra only")
-    p.add_argument(
-        "--skip-benchmarks", action="store_true", help="do not score the evaluation sets into the card"
     )
     p.add_argument("--seed", type=int, default=13, help="random seed (the shipped model uses 13)")
     p.add_argument(
@@ -400,15 +331,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("evaluate", help="precision/recall/F1 on a labelled file, and the public benchmarks")
-    p.add_argument("labelled", nargs="?", help="a labelled CSV/JSONL file (text, label)")
-    p.add_argument("--benchmarks", action="store_true", help="also score the public evaluation sets")
-    p.add_argument("--shared-data", help="the directory of the public data sets")
+    p = sub.add_parser(
+        "evaluate",
+        help="precision/recall/F1 on a labelled file",
+        description="Score a model on a labelled file. The zero-shot public benchmarks are scored by"
+        " scripts/public_data.py benchmarks in the source repository.",
+    )
+    p.add_argument("labelled", help="a labelled CSV/JSONL file (text, label)")
     p.add_argument(
-        "--corpus",
-        nargs="*",
-        default=["corpus/corpus.jsonl"],
-        help="corpus files whose texts are left out of the benchmarks (default: corpus/corpus.jsonl)",
+        "--dev-split",
+        action="store_true",
+        help="score only the file's development split (20%% by SHA-256 of the text; never trained on)",
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     _model_args(p)

@@ -45,9 +45,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a venv without das
 
 from commentcare._errors import InputError
 from commentcare._types import Classification, Comment, Label, Review
-from commentcare.io._formats import parse_datetime
-from commentcare.io._tabular import _resolve_columns, row_to_comment
-from commentcare.io._writers import error_row, result_row
+from commentcare.io import error_row, parse_datetime, resolve_columns, result_row, row_to_comment
 
 if TYPE_CHECKING:
     from commentcare.moderation import Moderator
@@ -292,7 +290,7 @@ def classify_dataframe(
             f"the DataFrame already has result column(s) {', '.join(clash)}; rename or drop them first"
         )
     mapping = {**(columns or {}), "text": text_column}
-    fields = _resolve_columns([str(c) for c in ddf.columns], mapping)
+    fields = resolve_columns([str(c) for c in ddf.columns], mapping)
     key = _key(model, trusted, reply_pack, site_name, contact)
     map_partitions: Any = ddf.map_partitions  # dask's signature is untyped
     result: dd.DataFrame = map_partitions(
@@ -321,7 +319,7 @@ def _as_record(
         names = tuple(str(k) for k in item)
         cols = resolved.get(names)
         if cols is None:
-            cols = resolved[names] = _resolve_columns(list(names), columns)
+            cols = resolved[names] = resolve_columns(list(names), columns)
         rec = row_to_comment(item, cols, "bag", index)
         if isinstance(rec, Comment) and "id" not in cols:
             # The readers number records by line; a position in a partition is no identifier.

@@ -6,6 +6,10 @@
 
 Formats: CSV, JSONL, WordPress WXR, Disqus XML, Medium archives and saved story pages. The
 format is detected from the name and the content unless given.
+
+Besides reading, the package runs a whole file through a moderator (:func:`classify_file`, what
+``commentcare classify`` does), writes result rows (:func:`result_row`, :func:`error_row`,
+:class:`RowWriter`) and builds the HTML report (:class:`ReportBuilder`). Those load on first use.
 """
 
 from __future__ import annotations
@@ -13,25 +17,69 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from commentcare._errors import CommentCareError, InputError
 from commentcare._types import Comment
 from commentcare.io._cells import FORMULA_LEADS, csv_line, safe_cell
-from commentcare.io._formats import Format, Record, Source, detect_format, open_binary, source_name
+from commentcare.io._formats import Format, Record, Source, detect_format, parse_datetime
+from commentcare.io._formats import open_binary as _open_binary
+from commentcare.io._formats import source_name as _source_name
+
+if TYPE_CHECKING:
+    from commentcare.io._batch import Summary, classify_file
+    from commentcare.io._report import ReportBuilder
+    from commentcare.io._tabular import resolve_columns, row_to_comment
+    from commentcare.io._writers import RowWriter, error_row, result_row
 
 __all__ = [
     "FORMULA_LEADS",
     "Format",
     "Record",
+    "ReportBuilder",
+    "RowWriter",
+    "Source",
+    "Summary",
+    "classify_file",
     "csv_line",
     "detect_format",
+    "error_row",
     "iter_records",
+    "parse_datetime",
     "read_comments",
+    "resolve_columns",
+    "result_row",
+    "row_to_comment",
     "safe_cell",
 ]
 
 log = logging.getLogger(__name__)
+
+# Loaded on first use: the batch run and the report pull in the model and numpy.
+_LAZY = {
+    "Summary": "commentcare.io._batch",
+    "classify_file": "commentcare.io._batch",
+    "ReportBuilder": "commentcare.io._report",
+    "resolve_columns": "commentcare.io._tabular",
+    "row_to_comment": "commentcare.io._tabular",
+    "RowWriter": "commentcare.io._writers",
+    "error_row": "commentcare.io._writers",
+    "result_row": "commentcare.io._writers",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'commentcare.io' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 # format -> (module, function); each function takes (binary file, source name, **options)
 _READERS: dict[Format, tuple[str, str]] = {
@@ -52,7 +100,7 @@ def iter_records(
 ) -> Iterator[Record]:
     """Yield a :class:`Comment` or an :class:`InputError` for every record, in file order."""
     fmt = detect_format(source, format)
-    name = source_name(source)
+    name = _source_name(source)
     module_name, func_name = _READERS[fmt]
     try:
         reader: Callable[..., Iterator[Record]] = getattr(importlib.import_module(module_name), func_name)
@@ -62,7 +110,7 @@ def iter_records(
     if fmt in _PATH_READERS:
         yield from _guarded(reader(source, name, **kwargs), name)
         return
-    fh = open_binary(source)
+    fh = _open_binary(source)
     try:
         yield from _guarded(reader(fh, name, **kwargs), name)
     finally:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from commentcare._version import __version__
-from commentcare.model._text import _domain, prepare
+from commentcare.model import link_domain, prepare
 
 __all__ = ["ReportBuilder"]
 
@@ -193,7 +193,7 @@ class ReportBuilder:
         author_url = row.get("author_url") or None
         found = set(prepare(text, author_url).domains) if isinstance(text, str) else set()
         if author_url:
-            found.add(_domain(str(author_url)))
+            found.add(link_domain(str(author_url)))
         found.discard("")
         self.domains.update(found)
         if len(self.domains) > _MAX_DOMAINS:

@@ -6,13 +6,14 @@ import csv
 import io
 import json
 from collections.abc import Generator, Iterator, Mapping
+from contextlib import contextmanager
 from typing import IO, Any
 
 from commentcare._errors import InputError
 from commentcare._types import Comment
 from commentcare.io._formats import Record, parse_datetime
 
-__all__ = ["DEFAULT_COLUMNS", "iter_csv", "iter_jsonl", "row_to_comment"]
+__all__ = ["DEFAULT_COLUMNS", "iter_csv", "iter_jsonl", "resolve_columns", "row_to_comment"]
 
 #: For each Comment field, the input column names tried in order (case-insensitive).
 DEFAULT_COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -37,7 +38,7 @@ _FIELD_LIMIT = 64 * 1024 * 1024
 MAX_JSON_ARRAY_BYTES = 256 * 1024 * 1024
 
 
-def _resolve_columns(fields: list[str], mapping: Mapping[str, str] | None) -> dict[str, str]:
+def resolve_columns(fields: list[str], mapping: Mapping[str, str] | None) -> dict[str, str]:
     lower = {f.lower(): f for f in fields if f}
     chosen: dict[str, str] = {}
     for target, names in DEFAULT_COLUMNS.items():
@@ -157,6 +158,20 @@ class _NulFilter:
         return line
 
 
+@contextmanager
+def _field_limit() -> Iterator[None]:
+    """Raise the csv module's field size limit while one record is parsed, then put it back.
+
+    The limit is global to the csv module: changing it for good would change it for every other
+    user of csv in the process.
+    """
+    old = csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
 def iter_csv(fh: IO[bytes], source: str, mapping: Mapping[str, str] | None = None) -> Iterator[Record]:
     text = _text_stream(fh)
     try:
@@ -166,7 +181,6 @@ def iter_csv(fh: IO[bytes], source: str, mapping: Mapping[str, str] | None = Non
 
 
 def _iter_csv(stream: _NulFilter, source: str, mapping: Mapping[str, str] | None) -> Iterator[Record]:
-    csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
     try:
         sample_line = next(stream)
         while not sample_line.strip():  # blank lines before the header (or a blank file)
@@ -177,8 +191,9 @@ def _iter_csv(stream: _NulFilter, source: str, mapping: Mapping[str, str] | None
         yield InputError(f"cannot decode: {exc}", source=source, record=1)
         return
     delimiter = "\t" if sample_line.count("\t") > sample_line.count(",") else ","
-    header = next(csv.reader([sample_line], delimiter=delimiter))
-    columns = _resolve_columns(header, mapping)
+    with _field_limit():
+        header = next(csv.reader([sample_line], delimiter=delimiter))
+    columns = resolve_columns(header, mapping)
     if "text" not in columns:
         yield InputError(
             f"no text column in the header ({', '.join(header)[:200]})", source=source, record=stream.line
@@ -203,7 +218,8 @@ def _csv_rows(
     while True:
         stream.kept = []
         try:
-            fields = next(reader)
+            with _field_limit():
+                fields = next(reader)
         except StopIteration:
             return None
         except csv.Error as exc:
@@ -276,7 +292,7 @@ def iter_jsonl(fh: IO[bytes], source: str, mapping: Mapping[str, str] | None = N
         if columns is None:
             if len(columns_cache) > 64:
                 columns_cache.clear()
-            columns = columns_cache[key] = _resolve_columns(list(row), mapping)
+            columns = columns_cache[key] = resolve_columns(list(row), mapping)
         yield row_to_comment(row, columns, source, lineno)
 
 
@@ -322,5 +338,5 @@ def _json_array(
         if columns is None:
             if len(columns_cache) > 64:
                 columns_cache.clear()
-            columns = columns_cache[key] = _resolve_columns(list(row), mapping)
+            columns = columns_cache[key] = resolve_columns(list(row), mapping)
         yield row_to_comment(row, columns, source, n)

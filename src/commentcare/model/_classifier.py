@@ -15,7 +15,7 @@ from commentcare.model._language import english_mask
 from commentcare.model._store import LoadedModel
 from commentcare.model._text import PreparedBatch
 
-__all__ = ["BATCH_SIZE", "Classifier", "as_comment"]
+__all__ = ["BATCH_SIZE", "Classifier", "as_comment", "refuse_blank"]
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def _text(item: Comment | str) -> str:
     return item if isinstance(item, str) else item.text
 
 
-def _refuse_blank(comments: Sequence[Comment | str], start: int = 0) -> None:
+def refuse_blank(comments: Sequence[Comment | str], start: int = 0) -> None:
     """A blank comment has nothing to classify: without this it would read as praise and be
     approved with a thank-you. Readers report such records; an API caller gets an InputError."""
     for i, item in enumerate(comments):
@@ -97,7 +97,7 @@ class Classifier:
         keeps only one alive. ``start`` is the index of the batch's first item in the caller's
         input, for the error a blank comment raises.
         """
-        _refuse_blank(comments, start)
+        refuse_blank(comments, start)
         pipeline = self.model.pipeline
         batch: PreparedBatch = pipeline[0].transform(comments)
         if not comments:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from itertools import pairwise
 from typing import Any, cast
 
@@ -23,21 +23,73 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import FeatureUnion
 
 from commentcare._types import Comment
-from commentcare.model._text import PreparedBatch, prepare_batch
+from commentcare.model._text import Prepared, PreparedBatch, prepare_batch
 from commentcare.model._tokens import HashIndex, hash_strings, tokenize
 
-__all__ = ["META_FEATURES", "FeatureStack", "MetaFeatures", "Preparer", "WordNgrams"]
+__all__ = [
+    "META_FEATURES",
+    "PREPARED_COLUMNS",
+    "FeatureStack",
+    "MetaFeatures",
+    "Preparer",
+    "WordNgrams",
+    "as_prepared",
+]
 
 
-class Preparer(BaseEstimator, TransformerMixin):  # type: ignore[misc]
-    """Turn strings or :class:`Comment` objects into a :class:`PreparedBatch` (stateless)."""
+#: What :class:`Preparer` puts out per comment, in the order of :class:`Prepared`'s fields.
+PREPARED_COLUMNS = tuple(f.name for f in fields(Prepared))
+
+
+class Preparer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):  # type: ignore[misc,call-arg]
+    """Turn strings or :class:`Comment` objects into a :class:`PreparedBatch` (stateless).
+
+    Its output is a batch object the featurisers read, not an array, so scikit-learn's output
+    wrapping does not apply; ``set_output(transform="pandas")`` instead gives a DataFrame of the
+    :data:`PREPARED_COLUMNS`, for looking at what preparation did (the featurisers read the
+    default output only).
+    """
 
     def fit(self, X: Any, y: Any = None) -> Preparer:
+        _not_one_string(X)
         return self
 
-    def transform(self, X: Iterable[Comment | str] | PreparedBatch) -> PreparedBatch:
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return np.asarray(PREPARED_COLUMNS, dtype=object)
+
+    def set_output(self, *, transform: str | None = None) -> Preparer:
+        """``"default"`` (a :class:`PreparedBatch`) or ``"pandas"`` (a DataFrame); None: unchanged."""
+        if transform is None:
+            return self
+        if transform not in ("default", "pandas"):
+            raise ValueError(f"Preparer puts out 'default' or 'pandas', not {transform!r}")
+        self._sklearn_output_config = {"transform": transform}
+        return self
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.requires_fit = False
+        return tags
+
+    def transform(self, X: Iterable[Comment | str] | PreparedBatch) -> Any:
+        batch = self._prepare(X)
+        config = getattr(self, "_sklearn_output_config", {})
+        if config.get("transform", "default") == "pandas":
+            import pandas as pd
+
+            return pd.DataFrame(
+                [[getattr(batch.item(i), c) for c in PREPARED_COLUMNS] for i in range(len(batch))],
+                columns=list(PREPARED_COLUMNS),
+            )
+        return batch
+
+    @staticmethod
+    def _prepare(X: Iterable[Comment | str] | PreparedBatch) -> PreparedBatch:
         if isinstance(X, PreparedBatch):
             return X
+        _not_one_string(X)
         items = X if isinstance(X, list) else list(X)
         if all(map(str.__instancecheck__, items)):  # plain strings: nothing to unpack
             return prepare_batch(cast("list[str]", items))
@@ -47,10 +99,29 @@ class Preparer(BaseEstimator, TransformerMixin):  # type: ignore[misc]
             if isinstance(item, str):
                 texts.append(item)
                 authors.append(None)
-            else:
+            elif isinstance(item, Comment):
                 texts.append(item.text)
                 authors.append(_foreign_author_url(item))
+            else:
+                raise TypeError(f"expected a str or a Comment, got {type(item).__name__}")
         return prepare_batch(texts, authors)
+
+
+def _not_one_string(X: Any) -> None:
+    if isinstance(X, str):
+        raise ValueError("expected a sequence of comments, got one string (wrap it in a list)")
+
+
+def as_prepared(X: Iterable[Comment | str] | PreparedBatch) -> PreparedBatch:
+    """A prepared batch as the featurisers read it: as it is, or prepared from texts/comments."""
+    return Preparer._prepare(X)
+
+
+def _text_tags(tags: Any) -> Any:
+    """Like scikit-learn's text vectorisers: a sequence of texts in, not a 2-D array."""
+    tags.input_tags.two_d_array = False
+    tags.input_tags.string = True
+    return tags
 
 
 def _host(url: str) -> str:
@@ -81,7 +152,7 @@ class _Lookup:
     bigrams: HashIndex  # id_a * (n_tokens + 1) + id_b -> column (-1: not kept)
 
 
-class WordNgrams(BaseEstimator, TransformerMixin):  # type: ignore[misc]
+class WordNgrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Sublinear tf-idf over word 1..2-grams plus link-domain tokens, l2-normalised rows.
 
     Nothing is done per token in Python at prediction time: tokens arrive as 64-bit hashes
@@ -99,9 +170,12 @@ class WordNgrams(BaseEstimator, TransformerMixin):  # type: ignore[misc]
     def _domain_grams(domains: tuple[str, ...]) -> list[str]:
         return ["xxdomain " + d.rsplit(".", 1)[-1] for d in domains]
 
-    def fit(self, X: PreparedBatch, y: Any = None) -> WordNgrams:
+    def fit(self, X: Iterable[Comment | str] | PreparedBatch, y: Any = None) -> WordNgrams:
         if self.ngram_max not in (1, 2):
             raise ValueError("ngram_max must be 1 or 2")
+        X = as_prepared(X)
+        if not len(X):
+            raise ValueError("WordNgrams needs at least one comment to fit on (got 0)")
         docs = _docs_tokens(X.texts)
         uni_df: Counter[str] = Counter()
         for toks, domains in zip(docs, X.domains):
@@ -138,7 +212,7 @@ class WordNgrams(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         )
         n = len(X)
         self.idf_ = (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
-        self._tables: _Lookup | None = None
+        self._tables: _Lookup | None = self._build_tables()
         return self
 
     @property
@@ -148,6 +222,9 @@ class WordNgrams(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         return {str(g): i for i, g in enumerate(names)}
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self)
         by_id = {i: g for g, i in self.token_ids_.items()}
         width = len(self.token_ids_) + 1
         names = [""] * (self.n_unigrams_ + len(self.bigram_keys_))
@@ -160,35 +237,42 @@ class WordNgrams(BaseEstimator, TransformerMixin):  # type: ignore[misc]
 
     def __getstate__(self) -> dict[str, Any]:
         state: dict[str, Any] = dict(super().__getstate__())
-        state.pop("_tables", None)  # rebuilt on first use; never pickled
+        state.pop("_tables", None)  # rebuilt when loaded; never pickled
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self.__dict__.pop("_lookup_cache", None)  # the string-keyed cache models of 0.1.0 pickled
-        self._tables = None
+        self._tables = self._build_tables() if hasattr(self, "token_ids_") else None
 
-    def _lookup(self) -> _Lookup:
-        """The tables prediction reads (built once, ~20 ms, never pickled)."""
-        tables = getattr(self, "_tables", None)
-        if tables is None:
-            names = list(self.token_ids_)
-            ids = np.fromiter(self.token_ids_.values(), dtype=np.int64, count=len(names))
-            n_uni = self.n_unigrams_
-            tables = self._tables = _Lookup(
-                tokens=HashIndex(hash_strings(names), ids),
-                bigrams=HashIndex(
-                    self.bigram_keys_.astype(np.uint64),
-                    np.arange(n_uni, n_uni + len(self.bigram_keys_), dtype=np.int64),
-                    missing=-1,
-                ),
-            )
-        return tables
+    def _build_tables(self) -> _Lookup:
+        """The tables prediction reads (~20 ms; built in fit and on loading, never pickled), so
+        that ``transform`` changes nothing on the estimator."""
+        names = list(self.token_ids_)
+        ids = np.fromiter(self.token_ids_.values(), dtype=np.int64, count=len(names))
+        n_uni = self.n_unigrams_
+        return _Lookup(
+            tokens=HashIndex(hash_strings(names), ids),
+            bigrams=HashIndex(
+                self.bigram_keys_.astype(np.uint64),
+                np.arange(n_uni, n_uni + len(self.bigram_keys_), dtype=np.int64),
+                missing=-1,
+            ),
+        )
 
-    def transform(self, X: PreparedBatch) -> sp.csr_matrix:
+    def __sklearn_tags__(self) -> Any:
+        return _text_tags(super().__sklearn_tags__())
+
+    def transform(self, X: Iterable[Comment | str] | PreparedBatch) -> sp.csr_matrix:
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self)
+        X = as_prepared(X)
         n = len(X)
         n_features = self.n_unigrams_ + len(self.bigram_keys_)
-        tables = self._lookup()
+        tables = self._tables
+        if tables is None:  # a model whose state was set by hand
+            tables = self._tables = self._build_tables()
         token_table, bigram_table = tables.tokens, tables.bigrams
         tokens = X.tokens()
         ids = token_table.get(tokens.hashes)  # the separator (hash 0) and unknown tokens get 0
@@ -342,7 +426,7 @@ def _char_stats(X: PreparedBatch) -> dict[str, np.ndarray]:
     return out
 
 
-class MetaFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
+class MetaFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Comment meta-features (links, capitals, length, author URL, ...), scaled to [0, ~1].
 
     ``columns`` picks some of :data:`META_FEATURES` by name (None: all of them).
@@ -352,6 +436,7 @@ class MetaFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         self.columns = columns
 
     def fit(self, X: Any, y: Any = None) -> MetaFeatures:
+        _not_one_string(X)  # the columns are all it learns: no row is read
         columns = getattr(self, "columns", None)  # absent from models pickled before it existed
         names = META_FEATURES if columns is None else tuple(columns)
         unknown = set(names) - set(META_FEATURES)
@@ -362,9 +447,19 @@ class MetaFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         return self
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self)
         return np.asarray([META_FEATURES[i] for i in self.columns_], dtype=object)
 
-    def transform(self, X: PreparedBatch) -> sp.csr_matrix:
+    def __sklearn_tags__(self) -> Any:
+        return _text_tags(super().__sklearn_tags__())
+
+    def transform(self, X: Iterable[Comment | str] | PreparedBatch) -> sp.csr_matrix:
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self)
+        X = as_prepared(X)
         n = len(X)
         c = X.counts
         st = _char_stats(X)

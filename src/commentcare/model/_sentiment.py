@@ -270,6 +270,15 @@ def _batch(X: PreparedBatch | Iterable[str], *, keep_values: bool = False) -> tu
     return tokenize(texts, cp, keep_values=keep_values), cp, len(texts)
 
 
+def _rows(X: PreparedBatch | Iterable[str]) -> PreparedBatch | list[str]:
+    """A prepared batch, or the texts as a list (one string is a mistake, not 1-character rows)."""
+    if isinstance(X, PreparedBatch):
+        return X
+    if isinstance(X, str):
+        raise ValueError("expected a sequence of comments, got one string (wrap it in a list)")
+    return list(X)
+
+
 class Sentiment(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Lexicon valences with negation scope, plus the negated words as features.
 
@@ -289,6 +298,9 @@ class Sentiment(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self.scale = scale
 
     def fit(self, X: PreparedBatch | Iterable[str], y: Any = None) -> Sentiment:
+        X = _rows(X)
+        if not len(X):
+            raise ValueError("Sentiment needs at least one comment to fit on (got 0)")
         df: Counter[str] = Counter()
         if self.negated_min_df > 0:
             tokens, cp, _ = _batch(X, keep_values=True)
@@ -299,7 +311,7 @@ class Sentiment(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             df.update("not_" + w for _, w in per_doc)
         negated = sorted(g for g, c in df.items() if c >= self.negated_min_df)
         self.negated_vocabulary_ = {g: len(SENTIMENT_FEATURES) + i for i, g in enumerate(negated)}
-        self._tables: _Table | None = None
+        self._tables: _Table | None = _table(self.lexicon or {}, self.negated_vocabulary_)
         return self
 
     def __sklearn_tags__(self) -> Any:
@@ -311,8 +323,14 @@ class Sentiment(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     def __getstate__(self) -> dict[str, Any]:
         state: dict[str, Any] = dict(super().__getstate__())
-        state.pop("_tables", None)  # rebuilt on first use; never pickled
+        state.pop("_tables", None)  # rebuilt when loaded; never pickled
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Built here and in fit, so that ``transform`` changes nothing on the estimator.
+        self.__dict__.update(state)
+        fitted = "negated_vocabulary_" in state
+        self._tables = _table(self.lexicon or {}, self.negated_vocabulary_) if fitted else None
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         from sklearn.utils.validation import check_is_fitted
@@ -330,7 +348,7 @@ class Sentiment(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self)
-        tokens, cp, n = _batch(X)
+        tokens, cp, n = _batch(_rows(X))
         n_dense = len(SENTIMENT_FEATURES)
         shape = (n, n_dense + len(self.negated_vocabulary_))
         if n == 0:

@@ -26,7 +26,15 @@ import numpy as np
 
 from commentcare.model._tokens import Tokens, codepoints, tokenize
 
-__all__ = ["MAX_FEATURE_CHARS", "Prepared", "PreparedBatch", "html_to_text", "prepare", "prepare_batch"]
+__all__ = [
+    "MAX_FEATURE_CHARS",
+    "Prepared",
+    "PreparedBatch",
+    "html_to_text",
+    "link_domain",
+    "prepare",
+    "prepare_batch",
+]
 
 #: Comments longer than this are cut for featurisation (never for output): a 10 MB comment must
 #: not cost 10 MB of tokens, and the first few thousand characters decide the class anyway.
@@ -127,7 +135,10 @@ _LEADING = re.compile(r"[ \t\n]*(?:@[A-Za-z0-9_][A-Za-z0-9_.]{0,30}[ \t,:]*)+")
 # of an alternation of eighty domains tried at every dot).
 _HINTS: dict[str, tuple[str | re.Pattern[str], ...]] = {
     "url": ("://", "www."),
-    # the alternation dot\b|\[\.|\(\.|\{\.|h\s+t\s*t\s*p|w\s+w\s+w, one literal-led part at a time
+    # the alternation dot\b|\[\.|\(\.|\{\.|h\s+t\s*t\s*p|w\s+w\s+w, one literal-led part at a time.
+    # This hint is part of the rule, not only a shortcut: the obfuscated-link pattern is looked
+    # for only where one of these marks shows, so a scheme that an e-mail address cut short
+    # ("https://jo@x.com" -> "https:// xxemail") is not read as an obfuscated link.
     "obf": (re.compile(r"dot\b"), "[.", "(.", "{.", re.compile(r"h\s+t\s*t\s*p"), re.compile(r"w\s+w\s+w")),
 }
 # The phone hint, r"\d[\d \t().-]{7,}\d", is found on the batch's UTF-8 bytes translated so that
@@ -358,6 +369,11 @@ def bbcode_links(text: str) -> list[tuple[int, int, str | None, str]]:
         found.append((p, closes[c] + 6, url, text[r + 1 : closes[c]]))
         end = closes[c] + 6
     return found
+
+
+def link_domain(url: str) -> str:
+    """The host a link points at, lower-cased, without ``www.`` (as :attr:`Prepared.domains` holds)."""
+    return _domain(url)
 
 
 def _markup_and_bbcode(text: str) -> tuple[str, list[str], bool]:

@@ -13,8 +13,10 @@ text with every digit turned into ``0``::
     [^\\W\\d_]+(?:'[^\\W\\d_]+)?|\\d+|[!?]|[\\u2600-\\u27bf\\U0001F000-\\U0001FAFF]
 
 (letter runs, at most one apostrophe joining two of them; digit runs; ``!`` and ``?``; emoji),
-with one known exception: the few characters whose lower case is longer than one character
-(such as U+0130) keep their own case.
+with two known exceptions: the few characters whose lower case is longer than one character
+(such as U+0130) keep their own case, and characters beyond the BMP outside the emoji block
+U+1F000..U+1FAFF (mathematical alphanumerics, Linear B, CJK extension B, ...) are in no token, so
+they split words (``tests/plain.py`` restates both).
 """
 
 from __future__ import annotations

@@ -1,11 +1,13 @@
-"""Training: the corpus, the trainable public sets mapped onto our labels, and the pipeline.
+"""Training: labelled rows in, the fitted pipeline and its model card out.
 
-The model learns from two kinds of data (both recorded in the model card):
+The model learns from two kinds of labelled rows (both recorded in the model card):
 
-* the project's own corpus (``corpus/corpus.jsonl``), hand-written and labelled by the guide;
-* the public sets marked trainable: Civil Comments and Toxic Spans (CC0), GoEmotions
-  (Apache-2.0), BANKING77 (CC BY 4.0), Davidson et al. (MIT) and CLINC150 (CC BY 3.0). Their labels
-  are not ours, so they are mapped by the rules in :data:`MAPPING_RULES`.
+* the project's own corpus (``corpus/corpus.jsonl``) and the user's own labels, read by
+  :func:`load_labelled`;
+* public rows: the trainable public sets mapped onto our labels, each row with its source and
+  weight, read by :func:`load_public_rows`. The mapping is data-set-specific and lives outside the
+  package (``scripts/public_data.py map`` in the repository writes these rows and, beside them,
+  the sets and rules they came from).
 
 Besides the four classes the model learns a fifth outcome, ``none``: questions, requests,
 greetings and neutral remarks that fit none of the four. It is weighted so that it does not
@@ -22,8 +24,6 @@ import json
 import logging
 import os
 import platform
-import random
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -36,12 +36,14 @@ from commentcare._types import Comment, Label
 from commentcare.model._features import META_FEATURES
 
 __all__ = [
-    "MAPPING_RULES",
     "Example",
     "build_pipeline",
     "dev_split",
+    "expected_calibration_error",
     "load_labelled",
-    "load_trainable_sets",
+    "load_public_rows",
+    "predicted_outcomes",
+    "to_xy",
     "train",
 ]
 
@@ -53,107 +55,12 @@ TRAIN_LABELS = (*LABELS, NONE)
 #: The total weight of ``none`` rows relative to each of the four classes' (which are equal).
 NONE_WEIGHT = 0.6
 
-MAPPING_RULES = {
-    "civil-comments-cc0/rant": "Civil Comments, toxicity t (the share of raters who found it toxic) >= 0.8,"
-    " or >= 0.5 with an insult word or a second-person attack -> rant with weight t; less toxic rows are"
-    " opinions and are not used (narrowed after the audit found 0.57 precision at t >= 0.5 alone)",
-    "toxic-spans-cc0/rant": "Toxic Spans, fewer than a third of span raters ticked 'not toxic' and at least"
-    " one named a span -> rant",
-    "goemotions-apache2/praise": "GoEmotions (train split), every emotion in {admiration, gratitude, love,"
-    " approval, joy, excitement, pride} and at least one of admiration/gratitude; no link -> praise",
-    "goemotions-apache2/rant": "GoEmotions (train split), every emotion in {anger, disgust, annoyance} with"
-    " anger or disgust present, and an insult word or a second-person attack -> rant",
-    "goemotions-apache2/none": "GoEmotions (train split), emotions == {neutral}, {curiosity} or {confusion},"
-    " at least 4 words, no lexicon word of |valence| >= 1.5, no link or promotion -> none",
-    "banking77-ccby4/complaint": "BANKING77, one of the 30 problem intents of its SOURCE.md and the text"
-    " reports a failure (a problem word such as not, never, still, wrong, twice, declined, failed, charged)"
-    " and does not open as a how-to question (how, can I, where, what) -> complaint",
-    "banking77-ccby4/none": "BANKING77, one of the 40 how-to intents of its SOURCE.md (no problem reported)"
-    " -> none; the 7 ambiguous intents are left out",
-    "davidson-hate-offensive-mit/rant": "Davidson et al., class hate with at least 2/3 of the votes, or class"
-    " offensive with every vote offensive, an insult word and a second-person address (you, your, u, ur)"
-    " -> rant (narrowed after the audit found crude banter and lyrics among the offensive rows)",
-    "davidson-hate-offensive-mit/none": "Davidson et al., every vote 'neither', no lexicon word of"
-    " |valence| >= 1.5, no link -> none (RT prefixes and HTML entities undone)",
-    "clinc150-ccby3/none": "CLINC150 (all splits, out-of-scope included), every intent except thank_you,"
-    " report_fraud, damaged_card, card_declined and lost_luggage -> none",
-}
-
-_PRAISE_EMOTIONS = {"admiration", "gratitude", "love", "approval", "joy", "excitement", "pride"}
-_PRAISE_CORE = {"admiration", "gratitude"}
-_RANT_EMOTIONS = {"anger", "disgust", "annoyance"}
-_NONE_EMOTIONS = ({"neutral"}, {"curiosity"}, {"confusion"})
-_ATTACK = re.compile(
-    r"\b(idiot|idiots|moron|morons|stupid|dumb|pathetic|garbage|trash|shut up|fuck|fucking|shit|"
-    r"loser|clown|asshole|scum|disgusting|you people|you guys are|you are a|you're a)\b",
-    re.I,
-)
-_LINK = re.compile(r"https?://|www\.|\.com\b", re.I)
-_YOU = re.compile(r"\b(you|your|you're|youre|u|ur)\b", re.I)
-_PROMOTION = re.compile(r"\b(subscribe|my channel|check out|follow me|my page|my blog|dm me|click)\b", re.I)
-_BANKING_PROBLEM_INTENTS = frozenset(
-    [
-        "Refund_not_showing_up",
-        "balance_not_updated_after_bank_transfer",
-        "balance_not_updated_after_cheque_or_cash_deposit",
-        "beneficiary_not_allowed",
-        "card_not_working",
-        "card_payment_fee_charged",
-        "card_payment_not_recognised",
-        "card_payment_wrong_exchange_rate",
-        "card_swallowed",
-        "cash_withdrawal_charge",
-        "cash_withdrawal_not_recognised",
-        "compromised_card",
-        "contactless_not_working",
-        "declined_card_payment",
-        "declined_cash_withdrawal",
-        "declined_transfer",
-        "direct_debit_payment_not_recognised",
-        "extra_charge_on_statement",
-        "failed_transfer",
-        "pin_blocked",
-        "reverted_card_payment?",
-        "top_up_failed",
-        "top_up_reverted",
-        "transaction_charged_twice",
-        "transfer_fee_charged",
-        "transfer_not_received_by_recipient",
-        "unable_to_verify_identity",
-        "virtual_card_not_working",
-        "wrong_amount_of_cash_received",
-        "wrong_exchange_rate_for_cash_withdrawal",
-    ]
-)
-_BANKING_AMBIGUOUS = frozenset(
-    [
-        "card_arrival",
-        "pending_card_payment",
-        "pending_cash_withdrawal",
-        "pending_top_up",
-        "pending_transfer",
-        "lost_or_stolen_card",
-        "lost_or_stolen_phone",
-    ]
-)
-_PROBLEM_WORDS = re.compile(
-    r"\b(not|never|still|wrong|twice|declined|decline|failed|fail|charged|missing|stuck|refused|"
-    r"rejected|blocked|no longer|hasn't|haven't|didn't|isn't|won't|can't|cannot|error|extra|"
-    r"reverted|swallowed|double|incorrect|unauthori[sz]ed|don't recognise|don't recognize)\b|n['\u2019]t\b",
-    re.I,
-)
-_HOWTO_OPENING = re.compile(
-    r"^\s*(how|can i|could i|where|what|which|is it possible|do you|is there)\b", re.I
-)
-_CLINC_EXCLUDED = frozenset({"thank_you", "report_fraud", "damaged_card", "card_declined", "lost_luggage"})
-_RT = re.compile(r"^\s*(?:RT\s+@\w+:?\s*)+|(?<=\s)RT\s+@\w+:?")
-
 
 @dataclass(frozen=True, slots=True)
 class Example:
     comment: Comment
     label: str  # one of TRAIN_LABELS
-    source: str  # e.g. "corpus", "civil-comments-cc0/rant"
+    source: str  # "corpus", "user:<file>", or a public row's source such as "<set>/<label>"
     weight: float = 1.0
 
 
@@ -229,143 +136,37 @@ def _csv_rows(p: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 # The trainable public sets
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
-def _opinionated(text: str, lexicon: dict[str, float]) -> bool:
-    """Whether a text holds a clear opinion word (|valence| >= 1.5), a link or promotion."""
-    from commentcare.model._sentiment import words_of
-
-    if _LINK.search(text) or _PROMOTION.search(text):
-        return True
-    return any(abs(lexicon.get(w, 0.0)) >= 1.5 for w in words_of(text))
-
-
-def _tweet(text: str) -> str:
-    """A Davidson tweet as a person reads it: HTML entities undone, retweet prefixes cut."""
-    import html
-
-    return " ".join(_RT.sub(" ", html.unescape(text)).split())
-
-
-def load_trainable_sets(
-    shared_data: Path,
-    lexicon: dict[str, float],
-    seed: int = 13,
-    caps: dict[str, int] | None = None,
-) -> list[Example]:
-    """Map the trainable sets under ``shared_data`` onto our labels (rules in MAPPING_RULES).
-
-    Each mapped bucket is sampled down to its cap (deterministically) so that the public data
-    supports the corpus instead of drowning it. Sets that are absent are skipped.
-    """
-    caps = {**DEFAULT_CAPS, **(caps or {})}
-    buckets: dict[str, list[tuple[str, str, float]]] = {k: [] for k in MAPPING_RULES}
-    seen: set[str] = set()
-
-    def add(bucket: str, text: str, sid: str, weight: float = 1.0) -> None:
-        key = _norm(text)
-        if key in seen or not key:
-            return
-        seen.add(key)
-        buckets[bucket].append((text, sid, weight))
-
-    civil = shared_data / "civil-comments-cc0" / "civil_comments.csv"
-    if civil.is_file():
-        for row in _read_csv(civil):
-            tox = float(row["toxicity"])
-            if tox >= 0.8 or (tox >= 0.5 and _ATTACK.search(row["text"])):
-                add("civil-comments-cc0/rant", row["text"], row["source_id"], tox)
-    spans = shared_data / "toxic-spans-cc0" / "toxic_spans.csv"
-    if spans.is_file():
-        for row in _read_csv(spans):
-            not_toxic = float(row["frac_raters_ticked_not_toxic"] or 1)
-            no_span = float(row["frac_raters_ticked_no_specific_span"] or 1)
-            if not_toxic < 1 / 3 and no_span < 1:
-                add("toxic-spans-cc0/rant", row["text"], row["source_id"])
-    goemo = shared_data / "goemotions-apache2" / "goemotions.csv"
-    if goemo.is_file():
-        for row in _read_csv(goemo):
-            if row["split"] != "train":
-                continue  # dev/test stay unseen
-            emos = set(row["emotions"].split("|"))
-            text = row["text"]
-            if emos <= _PRAISE_EMOTIONS and emos & _PRAISE_CORE and not _LINK.search(text):
-                add("goemotions-apache2/praise", text, row["source_id"])
-            elif emos <= _RANT_EMOTIONS and emos & {"anger", "disgust"} and _ATTACK.search(text):
-                add("goemotions-apache2/rant", text, row["source_id"])
-            elif emos in _NONE_EMOTIONS and len(text.split()) >= 4 and not _opinionated(text, lexicon):
-                add("goemotions-apache2/none", text, row["source_id"])
-    for part in ("train", "test"):
-        banking = shared_data / "banking77-ccby4" / f"{part}.csv"
-        if not banking.is_file():
-            continue
-        for i, row in enumerate(_read_csv(banking)):
-            intent, text = row["category"], row["text"]
-            sid = f"{part}:{i}"
-            if intent in _BANKING_AMBIGUOUS:
-                continue
-            if intent in _BANKING_PROBLEM_INTENTS:
-                if _PROBLEM_WORDS.search(text) and not _HOWTO_OPENING.search(text):
-                    add("banking77-ccby4/complaint", text, sid)
-            else:
-                add("banking77-ccby4/none", text, sid)
-    davidson = shared_data / "davidson-hate-offensive-mit" / "labeled_data.csv"
-    if davidson.is_file():
-        for row in _read_csv(davidson):
-            votes = int(row["count"])
-            text = _tweet(row["tweet"])
-            sid = row[""]
-            if (row["class"] == "0" and int(row["hate_speech"]) * 3 >= votes * 2) or (
-                row["class"] == "1" and int(row["offensive_language"]) == votes and _ATTACK.search(text)
-            ):
-                add("davidson-hate-offensive-mit/rant", text, sid)
-            elif int(row["neither"]) == votes and not _opinionated(text, lexicon):
-                add("davidson-hate-offensive-mit/none", text, sid)
-    clinc = shared_data / "clinc150-ccby3" / "data_full.json"
-    if clinc.is_file():
-        data = json.loads(clinc.read_text(encoding="utf-8"))
-        for part in sorted(data):
-            for i, (text, intent) in enumerate(data[part]):
-                if intent not in _CLINC_EXCLUDED:
-                    add("clinc150-ccby3/none", text, f"{part}:{i}")
-
-    rng = random.Random(seed)
+def load_public_rows(path: str | os.PathLike[str]) -> tuple[list[Example], dict[str, Any]]:
+    """Read mapped public rows (JSONL: text, label, source, weight, id, origin) in file order, and
+    the notes beside them (``<name>.json``: the sets, mapping rules and caps), if any."""
+    p = Path(path)
     out: list[Example] = []
-    for bucket, items in buckets.items():
-        items.sort(key=lambda t: t[1])
-        rng.shuffle(items)
-        kept = items[: caps.get(bucket, len(items))]
-        label = bucket.rsplit("/", 1)[1]
-        for t, sid, weight in kept:
-            out.append(Example(Comment(text=t, id=sid, source=bucket.split("/")[0]), label, bucket, weight))
-        log.info("%s: %d mapped, %d kept", bucket, len(items), len(kept))
-    return out
-
-
-#: How many rows of each mapped bucket are kept (the public data supports the corpus).
-DEFAULT_CAPS = {
-    "civil-comments-cc0/rant": 2500,
-    "toxic-spans-cc0/rant": 1500,
-    "goemotions-apache2/praise": 2500,
-    "goemotions-apache2/rant": 600,
-    "goemotions-apache2/none": 1500,
-    "banking77-ccby4/complaint": 1500,
-    "banking77-ccby4/none": 1000,
-    "davidson-hate-offensive-mit/rant": 800,
-    "davidson-hate-offensive-mit/none": 600,
-    "clinc150-ccby3/none": 800,
-}
+    try:
+        for lineno, row in _jsonl_rows(p):
+            label = str(row.get("label", ""))
+            if label not in TRAIN_LABELS or not isinstance(row.get("text"), str) or not row.get("source"):
+                raise InputError(
+                    "a public row needs text, source and a label of ours", source=str(p), record=lineno
+                )
+            comment = Comment(text=row["text"], id=row.get("id"), source=row.get("origin"))
+            out.append(Example(comment, label, str(row["source"]), float(row.get("weight", 1.0))))
+        notes_file = p.with_suffix(".json")
+        notes = json.loads(notes_file.read_text(encoding="utf-8")) if notes_file.is_file() else {}
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc}", source=str(p)) from exc
+    except ValueError as exc:
+        raise InputError(
+            f"unreadable notes beside the rows: {exc}", source=str(p.with_suffix(".json"))
+        ) from exc
+    return out, notes
 
 
 # --------------------------------------------------------------------------------------------
 # Splitting, weighting and fitting
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def _bucket(text: str, salt: str) -> float:
@@ -515,19 +316,22 @@ def calibration_by_register(pipeline: Any, held_out: Sequence[Example]) -> dict[
 
 def train(
     corpus: Sequence[Path],
-    shared_data: Path | None,
+    public: Path | None = None,
     extra: Sequence[Path] = (),
     *,
     lexicon: Path | None = None,
     seed: int = 13,
     C: float = 8.0,
     unsure_threshold: float = 0.65,
-    caps: dict[str, int] | None = None,
     corpus_weight: float = 2.0,
     none_weight: float = NONE_WEIGHT,
     pipeline_params: dict[str, Any] | None = None,
 ) -> tuple[Any, dict[str, Any]]:
-    """Fit the pipeline; return it with its model card (metrics on the held-out dev split)."""
+    """Fit the pipeline; return it with its model card (metrics on the held-out dev split).
+
+    ``corpus`` and ``extra`` are labelled files (:func:`load_labelled`), ``public`` a file of
+    mapped public rows (:func:`load_public_rows`). Each must exist: nothing is looked up.
+    """
     import numpy as np
     import sklearn
     from sklearn.metrics import classification_report, confusion_matrix, f1_score
@@ -540,16 +344,20 @@ def train(
         if not lexicon.is_file():
             raise InputError("no such lexicon file", source=str(lexicon))
         words = load_lexicon(str(lexicon))
+    for path in [*corpus, *extra, *([public] if public is not None else [])]:
+        if not Path(path).is_file():
+            raise InputError("no such file", source=str(path))
     examples: list[Example] = []
     for path in corpus:
         examples += load_labelled(path, source="corpus")
     for path in extra:
         examples += load_labelled(path)
-    public: list[Example] = []
-    if shared_data is not None and shared_data.is_dir():
-        public = load_trainable_sets(shared_data, words, seed=seed, caps=caps)
+    public_rows: list[Example] = []
+    notes: dict[str, Any] = {}
+    if public is not None:
+        public_rows, notes = load_public_rows(public)
     corpus_train, corpus_dev = dev_split(examples)
-    public_train, public_dev = dev_split(public)
+    public_train, public_dev = dev_split(public_rows)
     train_set = corpus_train + public_train
     X, y, w = to_xy(train_set, source_weights={"corpus": corpus_weight}, none_weight=none_weight)
     log.info("training on %d rows", len(X))
@@ -602,7 +410,7 @@ def train(
             "min_df": pipeline.named_steps["features"].get_params()["words__min_df"],
             "corpus_weight": corpus_weight,
             "none_weight": none_weight,
-            "caps": {**DEFAULT_CAPS, **(caps or {})},
+            "caps": notes.get("caps", {}),
             "calibration": "one temperature fitted in TemperatureScaled.fit on a stratified 15% of the"
             " training rows (every register), then a refit on all rows",
             "temperature": round(float(classifier.temperature_), 4),
@@ -621,12 +429,13 @@ def train(
             "by_source_and_label": dict(sorted(sources.items())),
             "corpus_files": [p.name for p in corpus],
             "user_files": [p.name for p in extra],
-            "public_sets": {
-                k: v for k, v in PUBLIC_SETS.items() if any(ex.source.startswith(k) for ex in public)
-            },
+            "public_rows": Path(public).name if public is not None else None,
+            "public_sets": notes.get("public_sets", {}),
             "lexicon": LEXICON_NOTICE if words else None,
             "mapping_rules": {
-                k: v for k, v in MAPPING_RULES.items() if any(ex.source == k for ex in train_set)
+                k: v
+                for k, v in notes.get("mapping_rules", {}).items()
+                if any(ex.source == k for ex in train_set)
             },
             "dev_split": "20% of every source by SHA-256 of the normalised text (salt dev-v1); never trained on",
         },
@@ -634,17 +443,6 @@ def train(
     }
     return pipeline, card
 
-
-#: Where each trainable set can be had, and whom to credit.
-PUBLIC_SETS = {
-    "civil-comments-cc0": "Civil Comments (Jigsaw/Google), CC0 1.0; e.g. the google/civil_comments dataset card",
-    "toxic-spans-cc0": "Toxic Spans (Pavlopoulos et al., SemEval-2021 Task 5), CC0 1.0; ipavlopoulos/toxic_spans",
-    "goemotions-apache2": "GoEmotions (Demszky et al., 2020, Google), Apache-2.0; google-research/google-research goemotions",
-    "banking77-ccby4": "BANKING77 (Casanueva et al., 2020, PolyAI), CC BY 4.0; PolyAI-LDN/task-specific-datasets",
-    "davidson-hate-offensive-mit": "Hate Speech and Offensive Language (Davidson et al., 2017), MIT;"
-    " t-davidson/hate-speech-and-offensive-language",
-    "clinc150-ccby3": "CLINC150 / OOS eval (Larson et al., 2019, Clinc), CC BY 3.0; clinc/oos-eval",
-}
 
 LEXICON_NOTICE = (
     "VADER sentiment lexicon (Hutto and Gilbert, 2014), from vaderSentiment 3.3.2, MIT License,"

@@ -1,7 +1,23 @@
-"""Moderation: classification, review (action, urgency, reasons), reply drafting and triage."""
+"""Moderation: review (action, urgency, reasons), reading a comment, reply drafting and triage.
 
+:func:`decide` is the decision table as one pure function; :func:`read_comment` the plain rules
+that read what a comment is about before a reply is drafted.
+"""
+
+from commentcare.moderation._decide import Decision, Policy, Signals, decide
 from commentcare.moderation._moderator import Moderator
+from commentcare.moderation._reading import Reading, read_comment
 from commentcare.moderation._replies import ReplyPack
-from commentcare.moderation._review import Policy, triage
+from commentcare.moderation._review import triage
 
-__all__ = ["Moderator", "Policy", "ReplyPack", "triage"]
+__all__ = [
+    "Decision",
+    "Moderator",
+    "Policy",
+    "Reading",
+    "ReplyPack",
+    "Signals",
+    "decide",
+    "read_comment",
+    "triage",
+]

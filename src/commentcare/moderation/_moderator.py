@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from commentcare._types import Classification, Comment, Review
-from commentcare.model._classifier import BATCH_SIZE, Classifier, as_comment, batched
+from commentcare.model import BATCH_SIZE, Classifier, as_comment, batched
 
 if TYPE_CHECKING:
     from commentcare.moderation._replies import ReplyPack
@@ -67,7 +67,7 @@ class Moderator:
         if self._classifier is None:
             with self._lock:
                 if self._classifier is None:
-                    from commentcare.model._store import load_model
+                    from commentcare.model import load_model
 
                     self._classifier = Classifier(
                         load_model(self._model_path, trusted=self._trusted, sha256=self._sha256)

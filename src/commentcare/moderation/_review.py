@@ -13,8 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 
 from commentcare._types import Action, Classification, Comment, Label, Reply, Review, new_review
-from commentcare.model._language import looks_english
-from commentcare.model._text import Prepared, PreparedBatch, prepare
+from commentcare.model import Prepared, PreparedBatch, looks_english, prepare
 from commentcare.moderation._decide import Policy, Signals, decide
 from commentcare.moderation._reading import PostKind, PraiseSubject, Reading, Tried, question, read_comment
 from commentcare.moderation._replies import ReplyPack, Template, variant_start

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from commentcare.model._text import Prepared
+from commentcare.model import Prepared
 
 __all__ = ["Words", "first_name", "rant_reasons", "spam_reasons", "words"]
 
