@@ -70,7 +70,7 @@ def main() -> None:
         "",
         "## Zero-shot benchmarks",
         "",
-        "Scored with `commentcare evaluate --benchmarks`; rows whose text is in a trainable set or the"
+        "Scored with `python scripts/public_data.py benchmarks`; rows whose text is in a trainable set or the"
         " corpus are left out. Polarity sets use the four renormalised scores; detection sets use"
         " absolute probabilities `scores[label] * (1 - other)`.",
         "",

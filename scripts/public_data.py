@@ -5,7 +5,7 @@ repository, not in the package: the package trains on labelled rows and knows no
 
     python scripts/public_data.py map ../shared/data -o models/public.jsonl
     commentcare train --corpus corpus/corpus.jsonl --public models/public.jsonl -o models/latest
-    python scripts/public_data.py benchmarks ../shared/data [--model DIR --trust-model]
+    python scripts/public_data.py benchmarks ../shared/data [--model DIR --trust-model [--into-card]]
 
 ``map`` writes the trainable sets' rows, mapped by :data:`MAPPING_RULES` and sampled down to
 :data:`DEFAULT_CAPS`, as JSONL (text, label, source, weight, id, origin) in a fixed order, with a
@@ -546,6 +546,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--model", help="a model directory (default: the shipped one)")
     p.add_argument("--trust-model", action="store_true", help="load --model although it is a pickle")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--into-card",
+        action="store_true",
+        help="also record the results in --model's card (metrics.benchmarks), as the shipped card has them",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if not args.shared_data.is_dir():
@@ -562,6 +567,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = run_benchmarks(
         m.review_many, args.shared_data, exclude=trainable_texts(args.shared_data, [CORPUS])
     )
+    if args.into_card:
+        if not args.model or not Path(args.model).is_dir():
+            print(
+                "--into-card needs --model DIR (a model directory written by commentcare train)",
+                file=sys.stderr,
+            )
+            return 2
+        card_file = Path(args.model) / "model.json"
+        card = json.loads(card_file.read_text(encoding="utf-8"))
+        card.setdefault("metrics", {})["benchmarks"] = results
+        card_file.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
