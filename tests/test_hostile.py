@@ -727,3 +727,18 @@ def test_lone_surrogates_from_a_site_are_replaced(answers: tuple[_Answers, str])
     assert comment.text.startswith("Thanks \ufffd") and comment.text.endswith("!")
     assert comment.author is not None and "\ufffd" in comment.author
     Moderator().review(comment)  # reviewable: no encoding error
+
+
+def test_a_quote_never_closed_costs_linear_time() -> None:
+    rows = b"".join(b"%d,plain text without quotes\n" % i for i in range(50_000))
+
+    def timed(data: bytes) -> tuple[list[Any], float]:
+        start = time.perf_counter()
+        recs = list(iter_records(io.BytesIO(data), "csv"))
+        return recs, time.perf_counter() - start
+
+    _, normal = timed(b"id,text\n" + rows)
+    recs, broken = timed(b'id,text\n0,"opened and never closed\n' + rows)
+    assert isinstance(recs[0], InputError) and recs[0].record == 2
+    assert len(recs) == 50_001 and all(isinstance(r, Comment) for r in recs[1:])
+    assert broken < 3 * normal + 1, f"{broken:.1f} s against {normal:.1f} s for the same rows well quoted"
