@@ -18,15 +18,25 @@ from typing import Any
 from commentcare._errors import CommentCareError, InputError
 from commentcare._types import Comment
 from commentcare.io._cells import FORMULA_LEADS, csv_line, safe_cell
-from commentcare.io._formats import Format, Record, Source, detect_format, open_binary, source_name
+from commentcare.io._formats import (
+    Format,
+    Record,
+    Source,
+    detect_format,
+    open_binary,
+    parse_datetime,
+    source_name,
+)
 
 __all__ = [
     "FORMULA_LEADS",
     "Format",
     "Record",
+    "Source",
     "csv_line",
     "detect_format",
     "iter_records",
+    "parse_datetime",
     "read_comments",
     "safe_cell",
 ]

@@ -29,7 +29,7 @@ from commentcare.adapters.medium._markup import (
     _soup,
     post_id_from_url,
 )
-from commentcare.io._formats import Record, Source
+from commentcare.io import Record, Source
 
 __all__ = ["MAX_ARCHIVE_BYTES", "MAX_MEMBER_BYTES", "MAX_POSTS", "classify_post", "iter_medium_archive"]
 

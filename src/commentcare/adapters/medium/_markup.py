@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup, Tag
 from bs4.element import Comment as HtmlComment
 from bs4.element import Declaration, Doctype, NavigableString, ProcessingInstruction
 
-from commentcare.io._formats import parse_datetime
+from commentcare.io import parse_datetime
 
 __all__ = ["MEDIUM", "post_id_from_url"]
 

@@ -29,7 +29,7 @@ from commentcare.adapters.medium._markup import (
     _soup,
     post_id_from_url,
 )
-from commentcare.io._formats import Record
+from commentcare.io import Record
 
 __all__ = ["MAX_PAGE_BYTES", "iter_medium_page"]
 

@@ -18,7 +18,7 @@ from commentcare.adapters.medium._markup import (
     _html_to_text,
     post_id_from_url,
 )
-from commentcare.io._formats import Record
+from commentcare.io import Record
 
 __all__ = ["MAX_FEED_BYTES", "iter_rss"]
 
