@@ -160,6 +160,156 @@ ROWS: list[tuple[str, str, str]] = [
         "a moderation run killed at each write (real WordPress)",
         "a second run ends in the same state, no duplicate reply",
     ),
+    (
+        "tests/test_hostile.py::test_csv_line_quotes_under_any_terminator",
+        "a field holding a bare CR, LF, quote or comma, under LF, CRLF and CR terminators",
+        "one record read back, every cell as written",
+    ),
+    (
+        "tests/test_hostile.py::test_csv_line_always_reads_back_as_one_record",
+        "any text in any CSV cell (hypothesis)",
+        "one record read back; no cell a spreadsheet runs",
+    ),
+    (
+        "tests/test_hostile.py::test_forged_rows_and_formulas_read_back_clean",
+        "'Buy pills\\rFORGED-ID' and =HYPERLINK / =cmd / + - @ cells through `classify -o out.csv`",
+        "no forged row; formulas prefixed with '; plain numbers kept",
+    ),
+    (
+        "tests/test_hostile.py::test_the_worksheet_reads_back_clean",
+        "the same texts in the Medium worksheet (CSV and HTML)",
+        "no forged row, no formula, no live HTML",
+    ),
+    (
+        "tests/test_hostile.py::test_run_killers_become_error_records",
+        "JSON nested 1,000 deep, created_at 1e300, a lone surrogate, WXR and Disqus declaring shift_jis",
+        "exit 0; one error record naming file and record; the good comments classified",
+    ),
+    (
+        "tests/test_hostile.py::test_a_lone_surrogate_never_reaches_a_writer",
+        "lone surrogates in other fields and nested values",
+        "error records, never an encoding crash",
+    ),
+    (
+        "tests/test_hostile.py::test_every_reader_and_writer_classifies_or_reports",
+        "hostile records (deep nesting, huge numbers, surrogates, NULs, giant fields, multi-byte and unknown encodings) in every format (hypothesis)",
+        "every record a comment or an error; only CommentCareError escapes; both writers take every comment",
+    ),
+    (
+        "tests/test_hostile.py::test_classify_file_accounts_for_every_record",
+        "the same hostile records through a whole run (hypothesis)",
+        "total = classified + errors; one row or one error record each",
+    ),
+    (
+        "tests/test_hostile.py::test_an_unclosed_quote_is_reported_where_it_opened",
+        "a CSV quote that never closes",
+        "reported at the line it opened; the records after it read",
+    ),
+    (
+        "tests/test_hostile.py::test_resume_refuses_another_input_or_other_options",
+        "--resume with another input file or other options",
+        "refused (fingerprint); the same run resumes exactly",
+    ),
+    (
+        "tests/test_hostile.py::test_xml_readers_release_every_element",
+        "WXR and Disqus with their bulk under a non-item wrapper and inside a record",
+        "every element released: traced peak under 3 MiB for 2 x 100,000 elements (9.1 MiB before)",
+    ),
+    (
+        "tests/test_hostile.py::test_xml_nested_without_end_is_refused",
+        "XML nested 100,000 deep",
+        "refused past 256 levels, one error naming the line",
+    ),
+    (
+        "tests/test_hostile.py::test_a_medium_zip_bomb_is_refused_by_its_ratio",
+        "a Medium zip whose members expand 1,000 times",
+        "each member refused by the ratio cap",
+    ),
+    (
+        "tests/test_hostile.py::test_a_huge_answer_is_refused",
+        "a WordPress answer larger than the body cap",
+        "AdapterError before it is read whole",
+    ),
+    (
+        "tests/test_hostile.py::test_endless_pages_stop_at_the_cap",
+        "X-WP-TotalPages: 1000000",
+        "stops at max_pages with AdapterError",
+    ),
+    (
+        "tests/test_hostile.py::test_an_answer_nested_100000_deep",
+        "a WordPress answer nested 100,000 deep",
+        "AdapterError; the CLI exits 1 with one line",
+    ),
+    (
+        "tests/test_hostile.py::test_plain_http_credentials_are_refused_unless_allowed",
+        "an http:// site address with an Application Password",
+        "refused unless allow_http; a warning on loopback",
+    ),
+    (
+        "tests/test_hostile.py::test_worst_inputs_take_linear_time",
+        "200 KB of '[url]', '[url=', '<a ' and other worst inputs",
+        "classified and reviewed in under 2 s each (was 3-5 s per 100 KB)",
+    ),
+    (
+        "tests/test_hostile.py::test_bbcode_links_are_the_patterns_matches",
+        "the linear BBCode scan against its regex definition (hypothesis)",
+        "the same matches",
+    ),
+    (
+        "tests/test_hostile.py::test_has_markup_is_the_patterns_answer",
+        "the linear markup test against its regex definition (hypothesis)",
+        "the same answer",
+    ),
+    (
+        "tests/test_hostile.py::test_a_model_pinned_by_its_sha256",
+        "Moderator(model=path, sha256=...) with the right, a wrong and no digest",
+        "loads; refused before unpickling; refused",
+    ),
+    (
+        "tests/test_hostile.py::test_review_none_is_a_type_error",
+        "review(None)",
+        "TypeError, as classify(None)",
+    ),
+    (
+        "tests/test_hostile.py::test_a_json_array_file",
+        "a .json file holding an array",
+        "read as records named item N",
+    ),
+    (
+        "tests/test_hostile.py::test_bad_output_paths_are_one_line",
+        "output, report or errors in a missing folder; -o out.xlsx; -o a folder",
+        "exit 2, one line, no traceback",
+    ),
+    (
+        "tests/test_hostile.py::test_empty_and_header_only_inputs",
+        "empty, blank and header-only input",
+        "exit 2: 'no comments in FILE'",
+    ),
+    (
+        "tests/test_hostile.py::test_a_missing_input_is_one_line",
+        "a missing input file",
+        "exit 2, one line naming it",
+    ),
+    (
+        "tests/test_hostile.py::test_declared_encodings_are_read",
+        "WXR declaring Shift_JIS, EUC-JP, Big5, GBK, EUC-KR, cp1252",
+        "read: decoded to UTF-8 before the XML parser",
+    ),
+    (
+        "tests/test_hostile.py::test_lone_surrogates_from_a_site_are_replaced",
+        "a WordPress answer with lone surrogates in a comment",
+        "U+FFFD in their place; the comment is reviewed",
+    ),
+    (
+        "tests/test_hostile.py::test_a_quote_never_closed_costs_linear_time",
+        "an unclosed quote before 50,000 rows",
+        "reported at its line, every row read, in linear time",
+    ),
+    (
+        "tests/wordpress/test_wordpress_hostile.py::test_a_title_carrying_html_is_posted_escaped",
+        "a post title stored as &lt;img src=x onerror=...&gt;, quoted in a reply (real WordPress)",
+        "the reply's HTML rendering is posted: escaped, never live HTML",
+    ),
 ]
 
 
@@ -183,6 +333,7 @@ def main() -> int:
                 "tests/test_replies.py",
                 "tests/test_report.py",
                 "tests/test_wordpress_faults.py",
+                "tests/test_hostile.py",
                 "tests/wordpress",
             ],
             cwd=ROOT,

@@ -200,13 +200,12 @@ def _iter_csv(stream: _NulFilter, source: str, mapping: Mapping[str, str] | None
         )
         return
     # A quote that never closes swallows every later line into one field. It is reported at the
-    # line where it opened, and the lines after that one are read again as records: nothing is
-    # lost. Each pass starts further on, and without a loop of nested generators.
-    while True:
-        rest = yield from _csv_rows(stream, header, columns, delimiter, source)
-        if rest is None:
-            return
-        stream = rest
+    # line where it opened, and the lines after that one are read again, one record per line: the
+    # file's quoting is known to be broken from there, and reading line by line keeps it linear
+    # (reading them as CSV again could meet the next unclosed quote, and so on, N times).
+    rest = yield from _csv_rows(stream, header, columns, delimiter, source)
+    if rest is not None:
+        yield from _csv_lines(rest, header, columns, delimiter, source)
 
 
 def _csv_rows(
@@ -247,6 +246,30 @@ def _csv_rows(
             continue
         if any(ln in stream.nul_lines for ln in range(line, start)):
             yield InputError("NUL bytes in the record", source=source, record=line)
+            continue
+        yield row_to_comment(dict(zip(header, fields)), columns, source, line)
+
+
+def _csv_lines(
+    stream: _NulFilter, header: list[str], columns: Mapping[str, str], delimiter: str, source: str
+) -> Iterator[Record]:
+    n = len(header)
+    for text in stream:
+        line = stream.line
+        if not text.strip():
+            continue
+        if _unclosed([text], delimiter):
+            yield InputError(f"a quote opened on line {line} never closes", source=source, record=line)
+            continue
+        try:
+            fields = next(csv.reader([text], delimiter=delimiter))
+        except csv.Error as exc:
+            yield InputError(f"malformed CSV: {exc}", source=source, record=line)
+            continue
+        if len(fields) != n:
+            yield InputError(
+                f"ragged row: {len(fields)} fields where the header has {n}", source=source, record=line
+            )
             continue
         yield row_to_comment(dict(zip(header, fields)), columns, source, line)
 

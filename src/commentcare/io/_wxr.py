@@ -10,7 +10,9 @@ The streaming machinery (:class:`XmlStream`) is shared with the Disqus reader.
 
 from __future__ import annotations
 
+import codecs
 import logging
+import re
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
@@ -92,7 +94,7 @@ class XmlStream:
         builder.expat = self.parser.parser
         self.stack: list[Element] = []
         self.started = False  # an element was seen: an error is then damage, not an empty file
-        self._fh = fh
+        self._fh = utf8_xml(fh)
 
     def events(self) -> Iterator[tuple[str, Element]]:
         """Yield ("start"|"end", element); on "end" the element is already off the stack."""
@@ -129,6 +131,9 @@ class XmlStream:
             }.get(kind, kind)
             msg = f"refused: the file contains {kind} (not allowed in an export; it can be an attack)"
             line = self.line()
+        elif isinstance(exc, ParseError) and getattr(self._fh, "invalid", False):
+            line = exc.position[0] if getattr(exc, "position", None) else self.line()
+            msg = f"bytes that are not valid {self._fh.encoding} (the encoding the file declares)"
         elif isinstance(exc, ParseError):
             line = exc.position[0] if getattr(exc, "position", None) else self.line()
             reason = str(exc).split(":", 1)[0]
@@ -145,6 +150,9 @@ class XmlStream:
         elif isinstance(exc, LookupError):
             line = self.line()
             msg = f"unsupported character encoding ({exc})"
+        elif isinstance(exc, UnicodeDecodeError):
+            line = self.line()
+            msg = f"bytes that are not valid {exc.encoding} (the encoding the file declares)"
         elif isinstance(exc, ValueError):
             line = self.line()
             msg = (
@@ -155,6 +163,84 @@ class XmlStream:
             line = self.line()
             msg = f"cannot read: {exc}"
         return InputError(f"{msg} ({what})", source=self.source, record=f"line {line}")
+
+
+_DECLARED = re.compile(rb"""^(\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+# What expat reads itself; every other declared encoding is decoded here and handed on as UTF-8
+# (expat cannot read multi-byte encodings such as Shift_JIS, EUC-JP, Big5 or GBK at all).
+_NATIVE = frozenset({"utf8", "utf16", "utf16le", "utf16be", "usascii", "ascii", "iso88591", "latin1"})
+
+
+class _Transcoded:
+    """A binary stream of ``fh`` decoded from ``encoding`` and re-encoded as UTF-8, with the XML
+    declaration rewritten to say so. Newlines are kept, so line numbers in errors stay right."""
+
+    def __init__(self, head: bytes, fh: IO[bytes], encoding: str) -> None:
+        self._fh = fh
+        self.encoding = encoding
+        self.invalid = False  # set once bytes that are not valid in the encoding were met
+        # Invalid bytes become a NUL, which expat refuses right there: the comments before them
+        # are read, and the error names their line.
+        self._decoder = codecs.getincrementaldecoder(encoding)(_MARK_INVALID)
+        self._head: bytes | None = head
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head is not None:
+            text = self._decoder.decode(self._head)
+            self._head = None
+            text = _DECL_ENCODING.sub("encoding='UTF-8'", text, count=1)
+        else:
+            raw = self._fh.read(size if size and size > 0 else 1 << 16)
+            text = self._decoder.decode(raw, final=not raw)
+        if "\x00" in text:
+            self.invalid = True
+        return text.encode("utf-8")
+
+
+class _Prefixed:
+    """``fh`` with the bytes already peeked put back in front."""
+
+    def __init__(self, head: bytes, fh: IO[bytes]) -> None:
+        self._head = head
+        self._fh = fh
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            out, self._head = self._head, b""
+            return out
+        return self._fh.read(size)
+
+
+_MARK_INVALID = "commentcare.mark-invalid"
+
+
+def _nul_for_invalid(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return "\x00", exc.end
+
+
+codecs.register_error(_MARK_INVALID, _nul_for_invalid)
+_DECL_ENCODING = re.compile(r"""encoding\s*=\s*["'][A-Za-z0-9._:-]+["']""")
+
+
+def utf8_xml(fh: IO[bytes]) -> Any:
+    """The stream as expat can read it: as it is, or decoded from a declared encoding expat
+    cannot read itself and re-encoded as UTF-8. An unknown encoding is left for expat to report."""
+    head = fh.read(1024)
+    m = _DECLARED.match(head)
+    if m is None:
+        return _Prefixed(head, fh)
+    name = m.group(2).decode("ascii").lower()
+    if name.replace("-", "").replace("_", "") in _NATIVE:
+        return _Prefixed(head, fh)
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return _Prefixed(head, fh)
+    if info.name.replace("-", "").replace("_", "") in _NATIVE:
+        return _Prefixed(head, fh)
+    return _Transcoded(head, fh, info.name)
 
 
 def _is_wp_comment(tag: str) -> bool:

@@ -439,7 +439,7 @@ class WordPressSite:
         content = item.get("content")
         content = content if isinstance(content, dict) else {}
         raw = content.get("raw")  # only in the edit context; rendered HTML is the fallback
-        text = raw if isinstance(raw, str) else _plain(str(content.get("rendered") or ""))
+        text = _sound(raw if isinstance(raw, str) else _plain(str(content.get("rendered") or "")))
         post, parent, author = item.get("post"), item.get("parent"), item.get("author")
         extra = {"site": self._url}
         if item.get("link"):
@@ -449,7 +449,7 @@ class WordPressSite:
         return Comment(
             text=text,
             id=str(item["id"]),
-            author=_text_or_none(item.get("author_name")),
+            author=_sound(author_name) if (author_name := _text_or_none(item.get("author_name"))) else None,
             author_email=_text_or_none(item.get("author_email")),
             author_url=_text_or_none(item.get("author_url")),
             author_ip=_text_or_none(item.get("author_ip")),
@@ -631,6 +631,16 @@ def _reported_status(status: str) -> str:
         return _REPORTED_STATUS[status.lower()]
     except KeyError:
         raise ValueError(f"cannot set a comment to {status!r}; use approved, hold, spam or trash") from None
+
+
+def _sound(value: str) -> str:
+    """Text a JSON answer decoded with lone surrogates ("\\ud800") in it, with U+FFFD there
+    instead: such text cannot be encoded, written or reviewed, and the comment must still be."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value
 
 
 def _text_or_none(value: object) -> str | None:
