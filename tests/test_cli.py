@@ -185,3 +185,23 @@ def test_evaluate_the_dev_split_of_a_labelled_file(tmp_path, capsys):
     assert main(["evaluate", str(lab), "--dev-split", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert 0 < out["labelled"]["n"] < len(rows)
+
+
+def test_staff_comments_get_no_draft_and_a_blank_comment_is_an_error(tmp_path, capsys):
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "id,author,author_email,text\n"
+        "1,Dana,dana@x.test,My order #12 arrived broken\n"
+        "2,Kirsty,k@site.test,Sorry Dana - a new one is on its way\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    assert main(["classify", str(src), "-o", str(out), "--replies", "--staff", "K@site.test"]) == 0
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = {r["id"]: r for r in csv.DictReader(fh)}
+    assert rows["2"]["action"] == "approve" and rows["2"]["reply"] == ""
+    assert rows["1"]["action"] == "approve_and_reply" and rows["1"]["reply"]
+    capsys.readouterr()
+    assert main(["review", "   "]) != 0
+    err = capsys.readouterr().err
+    assert "empty" in err and "Traceback" not in err

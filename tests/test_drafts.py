@@ -301,3 +301,16 @@ def test_the_sites_own_reply_in_an_export_answers_the_complaint_it_replies_to(mo
     assert own.action is Action.APPROVE and not own.replies
     queue = [r.comment.id for r in triage(reviews)]
     assert "302" not in queue and "303" not in queue
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    text=st.text(alphabet=st.characters(blacklist_categories=()), min_size=1, max_size=60).filter(str.strip),
+    author=st.one_of(st.none(), st.text(max_size=12)),
+    label=st.sampled_from(list(Label)),
+)
+def test_any_text_and_author_are_reviewed_without_an_error(text, author, label):
+    # lone surrogates, control characters, any script: built in Python, not read from a file
+    r = reviewer().review(Comment(text, id=text, author=author), verdict(label))
+    for x in r.replies:
+        assert x.text.strip()

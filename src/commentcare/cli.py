@@ -35,6 +35,16 @@ def _model_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _staff_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--staff",
+        action="append",
+        default=[],
+        metavar="NAME_OR_EMAIL",
+        help="a name or e-mail of the site's own people (repeatable): their comments get no draft",
+    )
+
+
 def _moderator(args: argparse.Namespace, **kw: Any) -> Any:
     from commentcare.moderation import Moderator
 
@@ -90,6 +100,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
             reply_pack=args.reply_pack,
             site_name=args.site_name,
             contact=args.contact,
+            staff=args.staff,
             workers=args.workers,
             resume=args.resume,
             on_progress=progress,
@@ -134,7 +145,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     from commentcare._types import Comment
 
-    m = _moderator(args, site_name=args.site_name, contact=args.contact)
+    m = _moderator(args, site_name=args.site_name, contact=args.contact, staff=args.staff)
     r = m.review(
         Comment(text=args.text, author=args.author, post_title=args.post, author_url=args.author_url)
     )
@@ -281,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reply-pack", help="a TOML reply pack of your own")
     p.add_argument("--site-name", help="the site's name, for replies")
     p.add_argument("--contact", help="a private channel for replies, e.g. 'at help@example.com'")
+    _staff_arg(p)
     p.add_argument("--report", help="also write a self-contained HTML report here")
     p.add_argument("--summary", help="also write the run's summary as JSON here")
     p.add_argument("--workers", type=int, default=1, help="processes to classify with (default 1)")
@@ -301,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--post", help="the title of the post it is under")
     p.add_argument("--site-name", help="the site's name, for replies")
     p.add_argument("--contact", help="a private channel for replies")
+    _staff_arg(p)
     p.add_argument("--reply-pack", help="a TOML reply pack of your own")
     p.add_argument("--json", action="store_true", help="print JSON")
     _model_args(p)

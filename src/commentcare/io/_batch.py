@@ -16,7 +16,7 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -145,10 +145,13 @@ def _worker_init(
     site: str | None,
     contact: str | None,
     sha256: str | None = None,
+    staff: tuple[str, ...] = (),
 ) -> None:
     from commentcare.moderation import Moderator
 
-    m = Moderator(model, trusted=trusted, sha256=sha256, replies=pack, site_name=site, contact=contact)
+    m = Moderator(
+        model, trusted=trusted, sha256=sha256, replies=pack, site_name=site, contact=contact, staff=staff
+    )
     m.replies  # noqa: B018 - a broken reply pack fails here, before any work
     m.classifier  # noqa: B018 - load the model once per worker, before the first chunk
     _WORKER.update(moderator=m, replies=replies)
@@ -190,6 +193,7 @@ def classify_file(
     reply_pack: str | None = None,
     site_name: str | None = None,
     contact: str | None = None,
+    staff: Sequence[str] = (),
     workers: int = 1,
     resume: bool = False,
     on_progress: Callable[[int], None] | None = None,
@@ -222,6 +226,7 @@ def classify_file(
         reply_pack=reply_pack,
         site_name=site_name,
         contact=contact,
+        staff=sorted(staff),
     )
     skip = 0
     out_offset = err_offset = 0
@@ -288,7 +293,16 @@ def classify_file(
             pool = ctx.Pool(
                 workers,
                 initializer=_worker_init,
-                initargs=(model, trusted, replies, reply_pack, site_name, contact, model_sha256),
+                initargs=(
+                    model,
+                    trusted,
+                    replies,
+                    reply_pack,
+                    site_name,
+                    contact,
+                    model_sha256,
+                    tuple(staff),
+                ),
             )
         else:
             from commentcare.moderation import Moderator
@@ -300,6 +314,7 @@ def classify_file(
                 replies=reply_pack,
                 site_name=site_name,
                 contact=contact,
+                staff=staff,
             )
             if replies:
                 moderator.replies  # noqa: B018 - a broken reply pack fails here, before any work

@@ -199,7 +199,8 @@ def _tidy(text: str) -> str:
 
 def variant_start(key: str, k: int) -> int:
     """The variant, of ``k``, that :meth:`ReplyPack.choose` starts at for ``key`` (stable across runs)."""
-    return int.from_bytes(_blake2b(key.encode("utf-8"), digest_size=8).digest(), "big") % k
+    # surrogatepass: a lone surrogate (text built in Python, not read from a file) is still a key
+    return int.from_bytes(_blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big") % k
 
 
 class ReplyPack:
