@@ -388,10 +388,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_info)
 
     from commentcare.cli_medium import register as register_medium
+    from commentcare.cli_serve import register as register_serve
     from commentcare.cli_wordpress import register as register_wordpress
 
     register_wordpress(sub)
     register_medium(sub)
+    register_serve(sub)
     return parser
 
 
