@@ -1,7 +1,8 @@
 """Load on ``commentcare serve``, on loopback: requests per second and p50/p99 latency.
 
-Starts ``commentcare serve`` on 127.0.0.1 (or uses ``--url`` of a running one), then runs, one
-after the other:
+Starts ``commentcare serve`` on 127.0.0.1 (or uses ``--url`` of a running one).
+
+After 10 s of unrecorded warm-up per path at the target rate, it runs, one after the other:
 
 * **open loop** at a fixed rate (``--rate``, default 200 requests/s, for ``--seconds``): requests
   are sent on a timetable whether or not earlier ones have come back, and each latency is counted
@@ -10,6 +11,11 @@ after the other:
   at 200 requests/s;
 * **closed loop** (``--concurrency`` clients, each sending its next request when the last one
   came back): the most the server gives.
+
+When it started the server itself, it also reports the server's own p50/p99 from the access log
+(``server_side``: the rest of the client's latency is the client and the machine's scheduler) and
+the CPU time the server process spent per request (``server_cpu_ms_per_request``, from ``/proc``),
+which depends much less on what else the machine is doing.
 
 Each for Akismet's ``/1.1/comment-check`` and for ``POST /v1/review`` with one comment, and
 closed loop for ``/v1/review`` with batches of ``--batch`` comments (comments/s counted).
@@ -139,9 +145,21 @@ async def open_loop(
 
     async def one(i: int, due: float) -> None:
         nonlocal errors
+        raw = make(i)
         try:
-            conn = pool.pop() if pool else await Conn.open(host, port)
-            status, body = await conn.request(make(i))
+            if pool:
+                conn = pool.pop()
+                try:
+                    status, body = await conn.request(raw)
+                except (OSError, asyncio.IncompleteReadError):
+                    # the server closed this idle keep-alive connection (after 5 s): as any HTTP
+                    # client does, send the request again on a new one
+                    conn.close()
+                    conn = await Conn.open(host, port)
+                    status, body = await conn.request(raw)
+            else:
+                conn = await Conn.open(host, port)
+                status, body = await conn.request(raw)
         except (OSError, asyncio.IncompleteReadError) as exc:
             errors += 1
             kinds[type(exc).__name__] = kinds.get(type(exc).__name__, 0) + 1
@@ -201,6 +219,37 @@ async def closed_loop(
     return out
 
 
+def server_side(log: Path, t0: float, t1: float) -> dict[str, Any]:
+    """p50/p99 of the time the server itself spent on each request (its access log's ``ms``), in a
+    window: what is left of the client's latency is the client and the machine's scheduling."""
+    from datetime import datetime
+
+    ms = []
+    with log.open(encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if '"event": "request"' not in line:
+                continue
+            row = json.loads(line)
+            at = datetime.fromisoformat(row["ts"].replace("Z", "+00:00")).timestamp()
+            if t0 <= at <= t1 and row["path"] != "/health":
+                ms.append(float(row["ms"]))
+    if len(ms) < 2:
+        return {}
+    q = statistics.quantiles(ms, n=100, method="inclusive")
+    return {"p50_ms": round(q[49], 2), "p99_ms": round(q[98], 2)}
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """CPU time (user + system) the server process has used so far (Linux ``/proc``), else None."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -210,7 +259,7 @@ def free_port() -> int:
 @contextlib.contextmanager
 def server(url: str | None, key: str | None) -> Any:
     if url:
-        yield url
+        yield url, None, None
         return
     port = free_port()
     tmp = tempfile.mkdtemp(prefix="cc-serve-load-")
@@ -237,7 +286,7 @@ def server(url: str | None, key: str | None) -> Any:
             if proc.poll() is not None:
                 raise SystemExit(f"commentcare serve exited: see {log.name}")
             time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", Path(log.name), proc.pid
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
@@ -256,13 +305,21 @@ def main() -> None:
     args = ap.parse_args()
     key = args.key or (None if args.url else "bench-key")
     corpus = texts()
-    results: dict[str, Any] = {"cpus": os.cpu_count(), "seconds": args.seconds}
-    with server(args.url, key) as url:
+    results: dict[str, Any] = {
+        "cpus": os.cpu_count(),
+        "seconds": args.seconds,
+        "load_before": os.getloadavg(),
+    }
+    print(f"{os.cpu_count()} CPUs, load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    with server(args.url, key) as (url, log, pid):
         u = urlsplit(url)
         host, port = u.hostname or "127.0.0.1", u.port or 80
         hostport = f"{host}:{port}"
         runs: list[tuple[str, Callable[[], Awaitable[dict[str, Any]]]]] = [
-            ("warm-up", lambda: closed_loop(host, port, review(hostport, key, corpus), 4, 3)),
+            # a server runs warm: its first seconds (allocator, caches of author names and drafts)
+            # are not what a site sees, so each path first gets 10 s at the target rate, unrecorded
+            ("warm-up", lambda: open_loop(host, port, comment_check(hostport, key, corpus), args.rate, 10)),
+            ("warm-up", lambda: open_loop(host, port, review(hostport, key, corpus), args.rate, 10)),
             ("comment-check open loop", lambda: open_loop(host, port, comment_check(hostport, key, corpus), args.rate, args.seconds)),
             ("review (1 comment) open loop", lambda: open_loop(host, port, review(hostport, key, corpus), args.rate, args.seconds)),
             ("comment-check closed loop", lambda: closed_loop(host, port, comment_check(hostport, key, corpus), args.concurrency, args.seconds)),
@@ -271,10 +328,18 @@ def main() -> None:
                 host, port, review(hostport, key, corpus, args.batch), 4, args.seconds, per_request=args.batch)),
         ]  # fmt: skip
         for name, run in runs:
+            t0, cpu0 = time.time(), cpu_seconds(pid)
             r = asyncio.run(run())
+            cpu1 = cpu_seconds(pid)
+            if log is not None:
+                r["server_side"] = server_side(log, t0, time.time())
+            if cpu0 is not None and cpu1 is not None and r["requests"]:
+                r["server_cpu_ms_per_request"] = round(1000 * (cpu1 - cpu0) / r["requests"], 3)
             if name != "warm-up":
                 results[name] = r
                 print(f"{name:<36} " + "  ".join(f"{k} {v}" for k, v in r.items()), flush=True)
+    results["load_after"] = os.getloadavg()
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import requests
-from wordpress_support import WordPress, missing_packages, running_wordpress
+from wordpress_support import REQUIRED, WordPress, missing_packages, running_wordpress
 
 from commentcare.feedback import FeedbackStore
 
@@ -61,7 +61,10 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     missing = missing_packages()
     if missing:
-        pytest.skip(f"WordPress is not installed here (missing: {', '.join(missing)})")
+        reason = f"WordPress is not installed here (missing: {', '.join(missing)})"
+        if REQUIRED:
+            pytest.fail(f"COMMENTCARE_REQUIRE_WORDPRESS=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
     base = tmp_path_factory.mktemp("wp-plugin")
     plugins, mu = base / "plugins", base / "mu-plugins"
     mu.mkdir()
