@@ -34,10 +34,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     p.add_argument(
         "--key",
-        action="append",
+        action="extend",
+        nargs="+",
         default=[],
         metavar="KEY",
-        help="an accepted API key (repeat for several); every endpoint then checks it",
+        help="accepted API keys (--key A B or --key A --key B); every endpoint then checks them",
     )
     p.add_argument("--model", help="a model directory or .joblib written by `commentcare train`")
     p.add_argument(

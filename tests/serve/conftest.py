@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
-from serve_support import Server, running_server
+from .serve_support import Server, running_server
 
 KEY = "test-key-7f3a9c"
 

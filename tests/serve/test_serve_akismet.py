@@ -8,9 +8,10 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
-from serve_support import Server, ToLocal
 
 from commentcare.feedback import FeedbackStore
+
+from .serve_support import Server, ToLocal
 
 akismet = pytest.importorskip("akismet")
 

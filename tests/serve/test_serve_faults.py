@@ -12,9 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from serve_support import Server, running_server
 
 from commentcare.feedback import FeedbackStore
+
+from .serve_support import Server, running_server
 
 pytestmark = pytest.mark.slow
 

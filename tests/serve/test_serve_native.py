@@ -15,9 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
-from serve_support import Server, free_port, running_server
 
 from commentcare.feedback import FeedbackStore
+
+from .serve_support import Server, free_port, running_server
 
 openapi_spec_validator = pytest.importorskip("openapi_spec_validator")
 openapi_schema_validator = pytest.importorskip("openapi_schema_validator")
@@ -226,9 +227,12 @@ def test_refuses_public_address_without_keys(tmp_path: Path) -> None:
 
 def test_env_keys_and_graceful_sigterm(tmp_path: Path) -> None:
     with running_server(
-        tmp_path, env={"COMMENTCARE_SERVE_KEYS": "alpha, beta"}, args=["--key", "gamma"], probe_key="beta"
+        tmp_path,
+        env={"COMMENTCARE_SERVE_KEYS": "alpha, beta"},
+        args=["--key", "gamma", "delta"],
+        probe_key="beta",
     ) as s:
-        for k in ("alpha", "beta", "gamma"):
+        for k in ("alpha", "beta", "gamma", "delta"):
             assert httpx.get(s.url + "/health", headers=auth(k), timeout=10).status_code == 200
         assert httpx.get(s.url + "/health", timeout=10).status_code == 401
 
@@ -248,7 +252,7 @@ def test_env_keys_and_graceful_sigterm(tmp_path: Path) -> None:
         assert s.process.wait(timeout=30) == -signal.SIGTERM
         logs = s.logs()
         assert "Application shutdown complete" in logs and '"event": "stopped"' in logs
-        for k in ("alpha", "beta", "gamma"):
+        for k in ("alpha", "beta", "gamma", "delta"):
             assert f'"{k}"' not in logs and f"Bearer {k}" not in logs
         for line in logs.splitlines():
             json.loads(line)  # every log line is JSON

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import httpx
-from serve_support import Server
 
 from commentcare.feedback import FeedbackStore, text_sha256
+
+from .serve_support import Server
 
 RANT = "You are a clueless idiot and this is the stupidest garbage I have ever read, you moron."
 
