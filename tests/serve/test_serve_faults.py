@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import socket
 import time
 from pathlib import Path
 
@@ -83,6 +84,20 @@ def test_clients_that_never_finish_their_headers(server: Server, key: str) -> No
                 w.close()
 
     assert asyncio.run(main()) == 200
+
+
+def test_silent_and_stalled_connections_are_closed(server: Server) -> None:
+    """A connection that sends nothing, or stops mid-headers, is closed after the header deadline
+    (10 s), so slow-loris clients cannot hold sockets forever."""
+    with (
+        socket.create_connection(("127.0.0.1", server.port), timeout=30) as silent,
+        socket.create_connection(("127.0.0.1", server.port), timeout=30) as stalled,
+    ):
+        stalled.sendall(b"POST /v1/review HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le")
+        started = time.monotonic()
+        assert silent.recv(100) == b""  # closed by the server
+        assert stalled.recv(100) == b""
+        assert 8 < time.monotonic() - started < 25
 
 
 def test_kill_9_loses_no_acknowledged_correction(tmp_path: Path) -> None:

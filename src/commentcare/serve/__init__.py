@@ -48,9 +48,11 @@ def run(config: ServeConfig, *, host: str = "127.0.0.1", port: int = 8080, log_l
         )
     import uvicorn
 
+    from commentcare.serve._protocol import guarded_protocol
     from commentcare.serve._service import Service
 
     service = Service(config)  # the model loads here, once, and a bad model fails before binding
+    protocol = guarded_protocol()
     uvicorn.run(
         create_app(service=service),
         host=host,
@@ -63,4 +65,5 @@ def run(config: ServeConfig, *, host: str = "127.0.0.1", port: int = 8080, log_l
         backlog=4096,
         server_header=False,
         lifespan="on",
+        http=protocol or "auto",
     )
