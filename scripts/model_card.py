@@ -137,8 +137,9 @@ def main() -> None:
         "",
         "## Reproducing it",
         "",
-        "`commentcare train --corpus corpus/corpus.jsonl --shared-data ../shared/data -o DIR` rebuilds"
-        " `model.joblib` byte for byte (same versions).",
+        "`python scripts/public_data.py map ../shared/data -o models/public/rows.jsonl`, then"
+        " `commentcare train --corpus corpus/corpus.jsonl --public models/public/rows.jsonl -o DIR`,"
+        " rebuilds `model.joblib` byte for byte (same versions).",
         "",
     ]
     OUT.write_text("\n".join(lines), encoding="utf-8")

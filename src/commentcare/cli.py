@@ -193,7 +193,21 @@ def cmd_train(args: argparse.Namespace) -> int:
                 " --lexicon, --extra and --public with paths that exist",
                 source=str(p),
             )
-    pipeline, card = train(corpus, public, [Path(x) for x in args.extra], lexicon=lexicon, seed=args.seed)
+    fb: dict[str, Any] = {}
+    if args.feedback:
+        from commentcare.model import feedback_examples
+
+        if not Path(args.feedback).is_file():
+            raise InputError("no such feedback database", source=args.feedback)
+        rows = feedback_examples(args.feedback)
+        fb = {"corrections": rows.examples, "corrections_summary": rows.summary()}
+        print(
+            f"feedback: {sum(rows.used.values())} correction(s) used, {rows.skipped_without_text} without text skipped",
+            file=sys.stderr,
+        )
+    pipeline, card = train(
+        corpus, public, [Path(x) for x in args.extra], lexicon=lexicon, seed=args.seed, **fb
+    )
     written = save_model(pipeline, card, args.output)
     dev = card["metrics"].get("dev", {})
     print(
@@ -338,6 +352,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--lexicon",
         help="the sentiment lexicon (default: lexicon/vader_lexicon.tsv beside the first corpus file)",
     )
+    p.add_argument(
+        "--feedback",
+        metavar="DB",
+        help="also train on the corrections in this feedback database (from `commentcare serve`)",
+    )
     p.add_argument("--seed", type=int, default=13, help="random seed (the shipped model uses 13)")
     p.add_argument(
         "-o", "--output", default="models/latest", help="directory for model.joblib and model.json"
@@ -366,10 +385,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_info)
 
     from commentcare.cli_medium import register as register_medium
+    from commentcare.cli_serve import register as register_serve
     from commentcare.cli_wordpress import register as register_wordpress
 
     register_wordpress(sub)
     register_medium(sub)
+    register_serve(sub)
     return parser
 
 

@@ -21,7 +21,7 @@ from commentcare._errors import AdapterError, InputError
 if TYPE_CHECKING:
     from commentcare.adapters.wordpress import PlanItem, Reviewer, RunResult
 
-__all__ = ["DEFAULT_AUDIT_LOG", "moderate", "register"]
+__all__ = ["DEFAULT_AUDIT_LOG", "moderate", "register", "write_plugin_command"]
 
 DEFAULT_AUDIT_LOG = "commentcare-wordpress-audit.jsonl"
 _EXCERPT = 70
@@ -84,6 +84,38 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "unencrypted; loopback addresses are always accepted)",
     )
     parser.set_defaults(func=moderate)
+
+    plugin = commands.add_parser(
+        "plugin",
+        help="write out the WordPress plugin that asks `commentcare serve` about each new comment",
+        description=(
+            "Write the commentcare WordPress plugin (a folder named commentcare) into DIR, e.g. "
+            "wp-content/plugins. Once activated it asks `commentcare serve` about every new comment, "
+            "keeps the label, respond-by time and a drafted reply as comment meta, and sends spam / "
+            "not-spam clicks back as corrections. Its settings page takes the service URL and key."
+        ),
+    )
+    plugin.add_argument(
+        "-o", "--output", metavar="DIR", required=True, help="where to write the plugin's folder"
+    )
+    plugin.set_defaults(func=write_plugin_command)
+
+
+def write_plugin_command(args: argparse.Namespace, *, stdout: TextIO | None = None) -> int:
+    """Run ``wordpress plugin -o DIR``."""
+    from commentcare.adapters.wordpress_plugin import write_plugin
+
+    out = sys.stdout if stdout is None else stdout
+    try:
+        files = write_plugin(args.output)
+    except OSError as exc:
+        sys.stderr.write(f"commentcare wordpress plugin: cannot write {args.output}: {exc}\n")
+        return 2
+    out.write(
+        f"wrote the commentcare plugin to {files[0].parent} ({', '.join(f.name for f in files)}); "
+        "activate it under Plugins and set the service URL and key under Settings > commentcare\n"
+    )
+    return 0
 
 
 def moderate(

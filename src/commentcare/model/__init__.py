@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from commentcare.model._feedback import FeedbackRows, feedback_examples
 from commentcare.model._store import ModelCard, load_model, save_model, shipped_model_path
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ __all__ = [
     "Classifier",
     "Example",
     "FeatureStack",
+    "FeedbackRows",
     "MetaFeatures",
     "ModelCard",
     "Prepared",
@@ -56,6 +58,7 @@ __all__ = [
     "dev_split",
     "evaluate_labelled",
     "expected_calibration_error",
+    "feedback_examples",
     "link_domain",
     "load_labelled",
     "load_lexicon",

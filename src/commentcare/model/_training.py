@@ -326,11 +326,15 @@ def train(
     corpus_weight: float = 2.0,
     none_weight: float = NONE_WEIGHT,
     pipeline_params: dict[str, Any] | None = None,
+    corrections: Sequence[Example] = (),
+    corrections_summary: dict[str, Any] | None = None,
 ) -> tuple[Any, dict[str, Any]]:
     """Fit the pipeline; return it with its model card (metrics on the held-out dev split).
 
     ``corpus`` and ``extra`` are labelled files (:func:`load_labelled`), ``public`` a file of
     mapped public rows (:func:`load_public_rows`). Each must exist: nothing is looked up.
+    ``corrections`` (from :func:`commentcare.model.feedback_examples`) are all trained on, none
+    held out: they are few, and they are the site's own word on its own comments.
     """
     import numpy as np
     import sklearn
@@ -358,7 +362,7 @@ def train(
         public_rows, notes = load_public_rows(public)
     corpus_train, corpus_dev = dev_split(examples)
     public_train, public_dev = dev_split(public_rows)
-    train_set = corpus_train + public_train
+    train_set = corpus_train + public_train + list(corrections)
     X, y, w = to_xy(train_set, source_weights={"corpus": corpus_weight}, none_weight=none_weight)
     log.info("training on %d rows", len(X))
     from threadpoolctl import threadpool_limits
@@ -431,6 +435,7 @@ def train(
             "user_files": [p.name for p in extra],
             "public_rows": Path(public).name if public is not None else None,
             "public_sets": notes.get("public_sets", {}),
+            **({"feedback": corrections_summary} if corrections_summary is not None else {}),
             "lexicon": LEXICON_NOTICE if words else None,
             "mapping_rules": {
                 k: v
