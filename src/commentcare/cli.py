@@ -148,6 +148,10 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    if args.site:
+        from commentcare.cli_site import train_site
+
+        return train_site(args)
     from commentcare.model._store import save_model
     from commentcare.model._training import train
 
@@ -366,6 +370,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-o", "--output", default="models/latest", help="directory for model.joblib and model.json"
     )
+    from commentcare.cli_site import add_train_options
+
+    add_train_options(p)
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="precision/recall/F1 on a labelled file, and the public benchmarks")
@@ -388,10 +395,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_info)
 
     from commentcare.cli_medium import register as register_medium
+    from commentcare.cli_site import register as register_site
     from commentcare.cli_wordpress import register as register_wordpress
 
     register_wordpress(sub)
     register_medium(sub)
+    register_site(sub)
     return parser
 
 

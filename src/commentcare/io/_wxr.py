@@ -143,12 +143,14 @@ def _fields(elem: Element) -> dict[str, str]:
     return {local_name(child.tag): (child.text or "").strip() for child in elem}
 
 
-def _comment(elem: Element, item: dict[str, str], source: str, ordinal: int) -> Record | None:
+def _comment(
+    elem: Element, item: dict[str, str], source: str, ordinal: int, authors: dict[str, str] | None = None
+) -> Record | None:
     line = elem.get(LINE_ATTR, "?")
     record = f"comment {ordinal}, line {line}"
     f = _fields(elem)
     ctype = f.get("comment_type", "").lower()
-    if ctype in _NOT_COMMENTS:
+    if ctype in _NOT_COMMENTS and authors is None:
         log.debug("%s:%s: skipping a %s", source, record, ctype)
         return None
     # The content keeps its whitespace: it is the comment as written.
@@ -176,17 +178,34 @@ def _comment(elem: Element, item: dict[str, str], source: str, ordinal: int) -> 
         parent_id=None if parent in ("", "0") else parent,
         source=source,
         status=_STATUS.get(approved, approved or None),
+        extra={} if authors is None else _site_fields(f, ctype, authors),
     )
 
 
-def iter_wxr(fh: IO[bytes], source: str, **_: Any) -> Iterator[Record]:
+def _site_fields(f: dict[str, str], ctype: str, authors: dict[str, str]) -> dict[str, str]:
+    """What a backtest needs beyond the comment: its type, and the export author it was written by."""
+    user_id = f.get("comment_user_id", "")
+    return {
+        "comment_type": ctype or "comment",
+        "user_id": "" if user_id in ("", "0") else user_id,
+        "export_author": authors.get(user_id, "") if user_id not in ("", "0") else "",
+    }
+
+
+def iter_wxr(fh: IO[bytes], source: str, *, site_fields: bool = False, **_: Any) -> Iterator[Record]:
     """Yield every comment of a WXR export in file order (pingbacks and trackbacks skipped).
+
+    With ``site_fields`` (for a backtest) pingbacks and trackbacks are yielded too, and every
+    comment's ``extra`` holds ``comment_type``, ``user_id`` and ``export_author`` (the login of
+    the export's ``wp:author`` whose id wrote it, else ""), so that staff and link notifications
+    can be told apart and counted.
 
     A broken or hostile file yields every complete comment before the damage, then one
     InputError naming the line, and stops.
     """
     stream = XmlStream(fh, source, _is_wp_comment)
     ordinal = 0
+    authors: dict[str, str] | None = {} if site_fields else None
     item: dict[str, str] = {}
     root_checked = False
     try:
@@ -208,7 +227,7 @@ def iter_wxr(fh: IO[bytes], source: str, **_: Any) -> Iterator[Record]:
             depth = len(stream.stack)
             if _is_wp_comment(tag):
                 ordinal += 1
-                rec = _comment(elem, item, source, ordinal)
+                rec = _comment(elem, item, source, ordinal, authors)
                 if rec is not None:
                     yield rec
                 stream.done(elem)
@@ -222,6 +241,10 @@ def iter_wxr(fh: IO[bytes], source: str, **_: Any) -> Iterator[Record]:
                     item[name] = (elem.text or "").strip()
                 stream.done(elem)
             elif depth == 2:  # channel-level metadata (authors, categories, terms)
+                if authors is not None and local_name(tag) == "author" and tag.startswith(_WP_NS_PREFIX):
+                    a = _fields(elem)
+                    if a.get("author_id"):
+                        authors[a["author_id"]] = a.get("author_login") or a.get("author_display_name", "")
                 stream.done(elem)
     except XML_ERRORS as exc:
         yield stream.error(exc, f"after {ordinal} comments" if ordinal else "before any comment")
