@@ -165,7 +165,21 @@ def cmd_train(args: argparse.Namespace) -> int:
     )
     if shared is None and not args.no_public:
         print("note: no shared data directory found; training on the corpus only", file=sys.stderr)
-    pipeline, card = train(corpus, shared, [Path(x) for x in args.extra], lexicon=lexicon, seed=args.seed)
+    fb: dict[str, Any] = {}
+    if args.feedback:
+        from commentcare.model import feedback_examples
+
+        if not Path(args.feedback).is_file():
+            raise InputError("no such feedback database", source=args.feedback)
+        rows = feedback_examples(args.feedback)
+        fb = {"corrections": rows.examples, "corrections_summary": rows.summary()}
+        print(
+            f"feedback: {sum(rows.used.values())} correction(s) used, {rows.skipped_without_text} without text skipped",
+            file=sys.stderr,
+        )
+    pipeline, card = train(
+        corpus, shared, [Path(x) for x in args.extra], lexicon=lexicon, seed=args.seed, **fb
+    )
     written = save_model(pipeline, card, args.output)
     if shared is not None and not args.skip_benchmarks:
         from commentcare.model._evaluation import run_benchmarks, trainable_texts
@@ -361,6 +375,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--lexicon",
         help="the sentiment lexicon (default: lexicon/vader_lexicon.tsv beside the first corpus file)",
+    )
+    p.add_argument(
+        "--feedback",
+        metavar="DB",
+        help="also train on the corrections in this feedback database (from `commentcare serve`)",
     )
     p.add_argument("--no-public", action="store_true", help="train on the corpus and --extra only")
     p.add_argument(

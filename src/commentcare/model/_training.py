@@ -526,8 +526,14 @@ def train(
     corpus_weight: float = 2.0,
     none_weight: float = NONE_WEIGHT,
     pipeline_params: dict[str, Any] | None = None,
+    corrections: Sequence[Example] = (),
+    corrections_summary: dict[str, Any] | None = None,
 ) -> tuple[Any, dict[str, Any]]:
-    """Fit the pipeline; return it with its model card (metrics on the held-out dev split)."""
+    """Fit the pipeline; return it with its model card (metrics on the held-out dev split).
+
+    ``corrections`` (from :func:`commentcare.model.feedback_examples`) are all trained on, none
+    held out: they are few, and they are the site's own word on its own comments.
+    """
     import numpy as np
     import sklearn
     from sklearn.metrics import classification_report, confusion_matrix, f1_score
@@ -550,7 +556,7 @@ def train(
         public = load_trainable_sets(shared_data, words, seed=seed, caps=caps)
     corpus_train, corpus_dev = dev_split(examples)
     public_train, public_dev = dev_split(public)
-    train_set = corpus_train + public_train
+    train_set = corpus_train + public_train + list(corrections)
     X, y, w = to_xy(train_set, source_weights={"corpus": corpus_weight}, none_weight=none_weight)
     log.info("training on %d rows", len(X))
     from threadpoolctl import threadpool_limits
@@ -621,6 +627,7 @@ def train(
             "by_source_and_label": dict(sorted(sources.items())),
             "corpus_files": [p.name for p in corpus],
             "user_files": [p.name for p in extra],
+            **({"feedback": corrections_summary} if corrections_summary is not None else {}),
             "public_sets": {
                 k: v for k, v in PUBLIC_SETS.items() if any(ex.source.startswith(k) for ex in public)
             },
