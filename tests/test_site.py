@@ -305,3 +305,27 @@ def test_the_whole_loop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     with open(again, encoding="utf-8", newline="") as fh:
         texts = {r["text"] for r in csv.DictReader(fh)}
     assert not texts & {r["text"] for r in rows if r["label"]}
+
+
+def test_train_site_learns_from_the_feedback_database(tmp_path: Path) -> None:
+    from commentcare.feedback import FeedbackStore
+
+    db = tmp_path / "feedback.sqlite3"
+    with FeedbackStore(db) as store:
+        store.record(
+            "My aunt reads tarot cards every morning, ask her", "spam", verdict="praise", source="cli"
+        )
+        store.record("The sleeve pattern was clear, thanks", "ham", verdict="spam", source="akismet")
+        store.record("Loved the colourway in the last photo", "praise", verdict="none", source="api")
+        store.record("a secret text", "spam", keep_text=False, source="perspective")
+    out = tmp_path / "m"
+    rc = main(["train", "--site", str(WXR), "--feedback", str(db), "-o", str(out)])
+    assert rc == 0
+    site = json.loads((out / "model.json").read_text(encoding="utf-8"))["site_adaptation"]["site_data"]
+    assert site["by_source_and_label"]["feedback:spam"] == 1
+    assert site["by_source_and_label"]["feedback:ham"] == 1
+    assert site["by_source_and_label"]["feedback:praise"] == 1
+    assert site["skipped"]["feedback_without_text"] == 1
+    # a missing database is an error naming it, not an empty one created on the spot
+    assert main(["train", "--site", str(WXR), "--feedback", str(tmp_path / "nope.db"), "-o", str(out)]) == 2
+    assert not (tmp_path / "nope.db").exists()

@@ -150,7 +150,7 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
         "--site",
         metavar="EXPORT",
         help="adapt the shipped model to this site's export (its spam and approved decisions, plus --extra"
-        " labelled files) instead of training from the corpus",
+        " labelled files and --feedback corrections) instead of training from the corpus",
     )
     p.add_argument("--site-name", help="with --site: the site's own name (its replies are left out)")
     p.add_argument(
@@ -159,10 +159,34 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--site-format", help="with --site: the export's format, when detection fails")
 
 
-def train_site(args: argparse.Namespace, corrections: Any = ()) -> int:
-    """``train --site EXPORT``: a site head over the shipped model, saved as a model directory."""
+def _corrections(path: str) -> tuple[list[tuple[str, str]], int]:
+    """(text, correction) pairs of a feedback database, and how many kept no text (doNotStore)."""
+    from commentcare._errors import InputError
+    from commentcare.feedback import FeedbackStore
+
+    if not Path(path).is_file():  # FeedbackStore would create it: a typo must not train on nothing
+        raise InputError("no such feedback database", source=path)
+    pairs: list[tuple[str, str]] = []
+    without_text = 0
+    with FeedbackStore(path) as store:
+        for c in store.corrections():
+            if c.text is None:
+                without_text += 1
+            else:
+                pairs.append((c.text, c.correction))
+    return pairs, without_text
+
+
+def train_site(args: argparse.Namespace) -> int:
+    """``train --site EXPORT [--feedback DB] [--extra CSV ...]``: a site head over the shipped model,
+    saved as a model directory."""
     from commentcare.site import adapt_model, load_site_labels
 
+    corrections: list[tuple[str, str]] = []
+    without_text = 0
+    if getattr(args, "feedback", None):
+        corrections, without_text = _corrections(args.feedback)
+        _say(f"feedback: {len(corrections)} correction(s), {without_text} without text skipped")
     labels = load_site_labels(
         args.site,
         labelled=args.extra,
@@ -171,6 +195,7 @@ def train_site(args: argparse.Namespace, corrections: Any = ()) -> int:
         staff=args.staff,
         format=args.site_format,
     )
+    labels.skipped["feedback_without_text"] = without_text
     result = adapt_model(labels, args.output)
     h = result.holdout
     _say(

@@ -81,6 +81,7 @@ class SiteLabels:
     sources: list[str] = field(default_factory=list)
     export_counts: dict[str, Any] = field(default_factory=dict)
     sampled_from: int = 0  # export rows seen before sampling
+    skipped: dict[str, int] = field(default_factory=dict)  # rows a source had but could not give
 
     def add(self, comment: Comment, label: str, source: str) -> None:
         self.texts.append(comment)
@@ -155,6 +156,7 @@ def load_site_labels(
     for text, lbl in corrections:
         norm = normalise_label(lbl)
         if norm is None or not text:
+            out.skipped["feedback_unusable"] = out.skipped.get("feedback_unusable", 0) + 1
             continue
         out.add(Comment(text=text), norm, "feedback")
     return out
@@ -342,6 +344,7 @@ def adapt_model(
                 "rows": len(labels),
                 "by_source_and_label": labels.counts(),
                 "export_rows_before_sampling": labels.sampled_from,
+                "skipped": dict(labels.skipped),
                 "export": labels.export_counts,
             },
             "holdout": holdout,
