@@ -216,7 +216,7 @@ def _timeline_svg(points: list[Mapping[str, Any]]) -> str:
     w, h, pad = 1000, 220, 36
     step = (w - 2 * pad) / max(len(dated), 1)
     top = max(p["n"] for p in dated)
-    bars, dots = [], []
+    bars, dots, marks = [], [], []
     for k, p in enumerate(dated):
         x = pad + k * step
         bh = (h - 2 * pad) * p["n"] / top
@@ -226,6 +226,15 @@ def _timeline_svg(points: list[Mapping[str, Any]]) -> str:
         )
         y = h - pad - (h - 2 * pad) * (p["agreement"] or 0)
         dots.append(f"{x + step / 2:.1f},{y:.1f}")
+        marks.append(
+            f'<circle cx="{x + step / 2:.1f}" cy="{y:.1f}" r="4" fill="#2b8a3e"><title>{_e(p["month"])}:'
+            f" {_pct(p['agreement'])} agreed</title></circle>"
+        )
+        if len(dated) <= 24:
+            marks.append(
+                f'<text x="{x + step / 2:.1f}" y="{y - 8:.1f}" font-size="11" text-anchor="middle">'
+                f"{_pct(p['agreement'])}</text>"
+            )
     labels = "".join(
         f'<text x="{pad + k * step + step / 2:.1f}" y="{h - 12}" font-size="11" text-anchor="middle">{_e(p["month"])}</text>'
         for k, p in enumerate(dated)
@@ -237,6 +246,7 @@ def _timeline_svg(points: list[Mapping[str, Any]]) -> str:
         f'<text x="4" y="{pad + 4}" font-size="11">100%</text><text x="4" y="{h - pad}" font-size="11">0%</text>'
         + "".join(bars)
         + f'<polyline points="{" ".join(dots)}" fill="none" stroke="#2b8a3e" stroke-width="3"/>'
+        + "".join(marks)
         + labels
         + "</svg>"
     )
@@ -285,13 +295,13 @@ def render_html(s: Mapping[str, Any]) -> str:
 <div class="kpi"><b>{_pct(pr["recall"])}</b>of the site's spam removed</div>
 </div>
 <p class="muted">Left out: {left["staff"]} staff comments, {left["pingbacks"]} pingbacks and trackbacks,
-{left["no_decision"]} without a decision, {left["errors"]} unreadable records. {_e(s["agreement_definition"])}.</p>
+{left["no_decision"]} without a decision, {left["errors"]} unreadable records. Agreement: {_e(s["agreement_definition"])}.</p>
 <h2>The site's decisions against commentcare's actions</h2>
 <div class="card"><table id="confusion"><tr><th>site \\ commentcare</th>{head}<th class="n">total</th></tr>
 {"".join(rows)}</table>
 <p class="muted">Removal against the site's spam: precision {_pct(pr["precision"])} ({pr["removed"]} removed),
-recall {_pct(pr["recall"])} ({pr["site_spam"]} spam). {_e(pr["definition"])}.</p></div>
-<h2>Agreement over time</h2><div class="card">{_timeline_svg(s["over_time"])}</div>
+recall {_pct(pr["recall"])} ({pr["site_spam"]} spam). Both are counted {_e(pr["definition"])}.</p></div>
+<h2>Agreement over time</h2><p class="muted">Bars: comments per month; line: the share agreed.</p><div class="card">{_timeline_svg(s["over_time"])}</div>
 <h2>Agreement per reason</h2>
 <div class="card"><table id="reasons"><tr><th>reason</th><th class="n">comments</th><th class="n">agreed</th><th></th></tr>{reasons}</table></div>
 <h2>Where they disagree most</h2>
