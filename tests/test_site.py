@@ -329,3 +329,20 @@ def test_train_site_learns_from_the_feedback_database(tmp_path: Path) -> None:
     # a missing database is an error naming it, not an empty one created on the spot
     assert main(["train", "--site", str(WXR), "--feedback", str(tmp_path / "nope.db"), "-o", str(out)]) == 2
     assert not (tmp_path / "nope.db").exists()
+
+
+def test_backtest_bad_records_stop_or_go_to_the_errors_file(tmp_path: Path) -> None:
+    p = tmp_path / "bad.csv"
+    p.write_text(
+        "id,status,created_at,text\n1,approved,,A fine post thanks\n2,spam,not-a-date,buy pills\n"
+        "3,approved,,Thanks for the tips\n",
+        encoding="utf-8",
+    )
+    assert main(["backtest", str(p), "--json", str(tmp_path / "s.json")]) == 2  # stops, naming the record
+    errors = tmp_path / "errors.jsonl"
+    assert main(["backtest", str(p), "--json", str(tmp_path / "s.json"), "--errors", str(errors)]) == 0
+    [bad] = [json.loads(line) for line in errors.read_text(encoding="utf-8").splitlines()]
+    assert bad["source"] == str(p) and bad["record"] == 3  # the CSV line
+    assert "not a date" in bad["error"]
+    s = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert s["compared"] == 2 and s["counts"]["left_out"]["errors"] == 1

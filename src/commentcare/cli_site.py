@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from commentcare._errors import InputError
+
 __all__ = ["register", "train_site"]
 
 EXIT_OK = 0
@@ -60,6 +62,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("export", help="the export file")
     p.add_argument("--report", metavar="FILE.html", help="also write the backtest as an HTML page")
     p.add_argument("--json", metavar="FILE", help="write the JSON summary here instead of standard output")
+    p.add_argument(
+        "--errors",
+        metavar="FILE",
+        help="write bad input records here (JSONL) and go on; without it a bad record stops the run",
+    )
     _site_args(p)
     _model_args(p)
     p.set_defaults(func=cmd_backtest)
@@ -96,14 +103,25 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from commentcare.site import backtest
 
     m = _moderator(args)
-    result = backtest(
-        args.export,
-        m.review_many,
-        format=args.format,
-        site_name=args.site_name,
-        staff=args.staff,
-        model_version=m.model_version,
-    )
+    err_fh = open(args.errors, "w", encoding="utf-8") if args.errors else None  # noqa: SIM115
+    try:
+
+        def on_error(err: InputError) -> None:
+            assert err_fh is not None
+            err_fh.write(json.dumps({"source": err.source, "record": err.record, "error": err.reason}) + "\n")
+
+        result = backtest(
+            args.export,
+            m.review_many,
+            format=args.format,
+            site_name=args.site_name,
+            staff=args.staff,
+            model_version=m.model_version,
+            on_error=on_error if err_fh is not None else None,
+        )
+    finally:
+        if err_fh is not None:
+            err_fh.close()
     s = result.summary
     text = json.dumps(s, indent=2, ensure_ascii=False) + "\n"
     if args.json:
@@ -114,6 +132,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         result.write_html(args.report)
     pr = s["remove_vs_site_spam"]
     left = s["counts"]["left_out"]
+    if left["errors"]:
+        _say(f"{left['errors']} bad record(s) written to {args.errors}")
     agreement = "-" if s["agreement"] is None else f"{s['agreement']:.1%}"
     _say(
         f"{s['compared']} comments compared, agreement {agreement}; remove vs the site's spam: precision "
@@ -161,7 +181,6 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
 
 def _corrections(path: str) -> tuple[list[tuple[str, str]], int]:
     """(text, correction) pairs of a feedback database, and how many kept no text (doNotStore)."""
-    from commentcare._errors import InputError
     from commentcare.feedback import FeedbackStore
 
     if not Path(path).is_file():  # FeedbackStore would create it: a typo must not train on nothing
