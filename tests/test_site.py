@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -238,9 +239,19 @@ def test_train_site_writes_a_model_directory_with_its_card(tmp_path: Path) -> No
     assert m.model_version != Moderator().model_version
     assert m.classify("Cheap flights, visit cheapflights-now.example today!").label.value == "spam"
     assert hashlib.sha256((shipped_model_path() / "model.joblib").read_bytes()).hexdigest() == shipped
-    # the same export gives the same model file
-    main(["train", "--site", str(WXR), "--site-name", "Ridgeline", "-o", str(tmp_path / "again")])
-    assert (tmp_path / "again" / "model.joblib").read_bytes() == (out / "model.joblib").read_bytes()
+    # The same export gives the same model file from `commentcare train --site` (each run in a
+    # fresh process: which strings of the unpickled base model are shared objects depends on what
+    # the process imported first, and a pickle records that sharing, not only the values).
+    for name in ("once", "again"):
+        subprocess.run(
+            [sys.executable, "-m", "commentcare", "train", "--site", str(WXR), "-o", str(tmp_path / name)],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    assert (tmp_path / "again" / "model.joblib").read_bytes() == (
+        tmp_path / "once" / "model.joblib"
+    ).read_bytes()
 
 
 def test_train_site_never_overwrites_the_shipped_model() -> None:

@@ -138,6 +138,10 @@ def _is_wp_comment(tag: str) -> bool:
     return tag.startswith(_WP_NS_PREFIX) and tag.endswith("}comment")
 
 
+def _is_wp_author(tag: str) -> bool:
+    return tag.startswith(_WP_NS_PREFIX) and tag.endswith("}author")
+
+
 def _fields(elem: Element) -> dict[str, str]:
     """Local name -> stripped text of the element's direct children."""
     return {local_name(child.tag): (child.text or "").strip() for child in elem}
@@ -205,7 +209,8 @@ def iter_wxr(fh: IO[bytes], source: str, *, site_fields: bool = False, **_: Any)
     """
     stream = XmlStream(fh, source, _is_wp_comment)
     ordinal = 0
-    authors: dict[str, str] | None = {} if site_fields else None
+    authors: dict[str, str] | None = {} if site_fields else None  # export author id -> login
+    author: dict[str, str] = {}  # the fields of the wp:author being read
     item: dict[str, str] = {}
     root_checked = False
     try:
@@ -240,11 +245,16 @@ def iter_wxr(fh: IO[bytes], source: str, *, site_fields: bool = False, **_: Any)
                 if name in ("title", "link", "post_id"):
                     item[name] = (elem.text or "").strip()
                 stream.done(elem)
+            elif authors is not None and depth >= 2 and _is_wp_author(stream.stack[-1].tag):
+                author[local_name(tag)] = (elem.text or "").strip()  # a field of an export author
+            elif authors is not None and _is_wp_author(tag):
+                if author.get("author_id"):
+                    authors[author["author_id"]] = author.get("author_login") or author.get(
+                        "author_display_name", ""
+                    )
+                author = {}
+                stream.done(elem)
             elif depth == 2:  # channel-level metadata (authors, categories, terms)
-                if authors is not None and local_name(tag) == "author" and tag.startswith(_WP_NS_PREFIX):
-                    a = _fields(elem)
-                    if a.get("author_id"):
-                        authors[a["author_id"]] = a.get("author_login") or a.get("author_display_name", "")
                 stream.done(elem)
     except XML_ERRORS as exc:
         yield stream.error(exc, f"after {ordinal} comments" if ordinal else "before any comment")

@@ -222,7 +222,12 @@ def fit_site_head(
         base = base.base
     head = SiteHead(base=base, alpha=alpha, mode=mode)
     w = balanced_weights(labels) if balance else None
-    head.fit(X, allowed_mask(labels, base.classes_), w)
+    from threadpoolctl import threadpool_limits
+
+    # One thread: BLAS reductions sum in another order with more threads, and the same site
+    # data must give the same model file (as for `commentcare train`).
+    with threadpool_limits(limits=1):
+        head.fit(X, allowed_mask(labels, base.classes_), w)
     return Pipeline([*pipeline.steps[:-1], ("classifier", head)])
 
 
