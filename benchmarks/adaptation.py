@@ -25,7 +25,11 @@ for the 20% split and 50 labels only unless ``--refit-all``).
 These adapted models are only evaluated, never saved beyond a temporary directory, never shipped:
 the YouTube set is evaluation-only.
 
-    python benchmarks/adaptation.py [--shared-data DIR] [--methods head prior refit] [--json OUT]
+``--active N`` adds one more point: ``suggest-labels`` picks N of the first 200 comments (the
+shipped model's least sure, recurring, no two alike), they are labelled from the set and the head
+is adapted on them; it is scored on the same rest as the curve, beside the first N.
+
+    python benchmarks/adaptation.py [--shared-data DIR] [--methods head prior refit] [--active 50] [--json OUT]
 """
 
 from __future__ import annotations
@@ -77,6 +81,20 @@ def spam_f1(moderator: Any, rest: list[dict[str, str]]) -> dict[str, Any]:
     fn = sum(t and not p for p, t in zip(pred, truth))
     f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
     return {"f1": round(f1, 4), "tp": tp, "fp": fp, "fn": fn, "n": len(rest)}
+
+
+def active_pick(pool: list[dict[str, str]], n: int, tmp: Path, shipped: Any) -> list[dict[str, str]]:
+    """The ``n`` rows of ``pool`` that ``suggest-labels`` asks to label (read from a CSV export)."""
+    from commentcare.site import suggest_labels
+
+    path = tmp / "pool.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "author", "text"])
+        for r in pool:
+            w.writerow([r["COMMENT_ID"], r["AUTHOR"], r["CONTENT"]])
+    ids = {p.comment.id for p in suggest_labels(path, shipped.classify_many, n)}
+    return [r for r in pool if r["COMMENT_ID"] in ids]
 
 
 def site_labels(rows: list[dict[str, str]]) -> Any:
@@ -163,6 +181,9 @@ def main() -> int:
     ap.add_argument("--methods", nargs="+", default=["head", "prior", "refit"])
     ap.add_argument("--refit-all", action="store_true", help="refit at every curve point (slow)")
     ap.add_argument("--site-weight", type=float, default=10.0, help="weight of a site row in a refit")
+    ap.add_argument(
+        "--active", type=int, help="also adapt on N comments suggest-labels picks from the first 200"
+    )
     ap.add_argument("--json", type=Path, help="write every figure here")
     args = ap.parse_args()
     folder = args.shared_data / "youtube-spam-collection"
@@ -190,6 +211,9 @@ def main() -> int:
             curve_rest = [r for r in rows[CURVE_REST_AFTER:] if norm(r["CONTENT"]) not in seen200]
             for n in CURVE:
                 splits.append((str(n), rows[:n], curve_rest))
+            if args.active:
+                picked = active_pick(rows[:CURVE_REST_AFTER], args.active, tmp, shipped)
+                splits.append((f"active {args.active}", picked, curve_rest))
             shipped_cache: dict[int, dict[str, Any]] = {}
             for name, train_rows, rest in splits:
                 key = id(rest)
@@ -203,6 +227,8 @@ def main() -> int:
                 for method in args.methods:
                     if method == "refit" and not args.refit_all and name not in ("20%", "50"):
                         continue
+                    if name.startswith("active") and method != "head":
+                        continue
                     m = adapted(method, train_rows, tmp, args)
                     entry[method] = spam_f1(m, rest)
                 site[name] = entry
@@ -214,7 +240,7 @@ def main() -> int:
                 )
             results["sites"][video] = site
     summary: dict[str, Any] = {}
-    for name in ("20%", *map(str, CURVE)):
+    for name in ("20%", *map(str, CURVE), *([f"active {args.active}"] if args.active else [])):
         row: dict[str, Any] = {}
         for method in ("shipped", *args.methods):
             vals = [
