@@ -2,7 +2,7 @@
 
 The run streams the export and keeps bounded state only (counts per decision and action, per
 reason and per month, and a heap of the strongest disagreements with their text cut short), so
-a export of any size fits in flat memory. The result is a JSON summary and a self-contained
+an export of any size fits in flat memory. The result is a JSON summary and a self-contained
 HTML page (inline CSS and SVG, every value from a comment escaped, nothing fetched).
 
 Agreement is defined per decision: the site's spam is agreed with by ``remove``, its approved
