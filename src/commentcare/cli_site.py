@@ -144,9 +144,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 
 def cmd_suggest_labels(args: argparse.Namespace) -> int:
-    from commentcare.site import suggest_labels
-    from commentcare.site._adapt import read_labelled
-    from commentcare.site._suggest import write_suggestions
+    from commentcare.site import read_labelled, suggest_labels, write_suggestions
 
     exclude = [c.text for path in args.exclude for c, _ in read_labelled(path)]
     m = _moderator(args)

@@ -23,9 +23,11 @@ __all__ = [
     "adapt_model",
     "backtest",
     "load_site_labels",
+    "read_labelled",
     "site_comments",
     "site_decision",
     "suggest_labels",
+    "write_suggestions",
 ]
 
 _LAZY = {
@@ -36,7 +38,9 @@ _LAZY = {
     "SiteLabels": "commentcare.site._adapt",
     "adapt_model": "commentcare.site._adapt",
     "load_site_labels": "commentcare.site._adapt",
+    "read_labelled": "commentcare.site._adapt",
     "suggest_labels": "commentcare.site._suggest",
+    "write_suggestions": "commentcare.site._suggest",
 }
 
 
