@@ -180,6 +180,10 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    if args.site:
+        from commentcare.cli_site import train_site
+
+        return train_site(args)
     from commentcare.model import save_model, train
 
     corpus = [Path(p) for p in args.corpus]
@@ -361,6 +365,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-o", "--output", default="models/latest", help="directory for model.joblib and model.json"
     )
+    from commentcare.cli_site import add_train_options
+
+    add_train_options(p)
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser(
@@ -386,11 +393,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     from commentcare.cli_medium import register as register_medium
     from commentcare.cli_serve import register as register_serve
+    from commentcare.cli_site import register as register_site
     from commentcare.cli_wordpress import register as register_wordpress
 
     register_wordpress(sub)
     register_medium(sub)
     register_serve(sub)
+    register_site(sub)
     return parser
 
 

@@ -96,9 +96,17 @@ _PATH_READERS = {Format.MEDIUM_ARCHIVE}
 
 
 def iter_records(
-    source: Source, format: Format | str | None = None, *, columns: Mapping[str, str] | None = None
+    source: Source,
+    format: Format | str | None = None,
+    *,
+    columns: Mapping[str, str] | None = None,
+    site_fields: bool = False,
 ) -> Iterator[Record]:
-    """Yield a :class:`Comment` or an :class:`InputError` for every record, in file order."""
+    """Yield a :class:`Comment` or an :class:`InputError` for every record, in file order.
+
+    ``site_fields`` (WXR only) also yields pingbacks and trackbacks and puts each comment's type
+    and WordPress user in ``extra``: what a backtest needs to leave staff and link notices out.
+    """
     fmt = detect_format(source, format)
     name = _source_name(source)
     module_name, func_name = _READERS[fmt]
@@ -107,6 +115,8 @@ def iter_records(
     except (ImportError, AttributeError) as exc:
         raise InputError(f"the {fmt.value} reader is not available: {exc}", source=name) from exc
     kwargs: dict[str, Any] = {"mapping": columns} if fmt in (Format.CSV, Format.JSONL) else {}
+    if site_fields and fmt is Format.WXR:
+        kwargs["site_fields"] = True
     if fmt in _PATH_READERS:
         yield from _guarded(reader(source, name, **kwargs), name)
         return

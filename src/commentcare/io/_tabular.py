@@ -277,8 +277,9 @@ def _csv_lines(
 def _unclosed(lines: list[str], delimiter: str) -> bool:
     """Whether the record's lines end inside a quoted field (the strict parser says so)."""
     try:
-        for _ in csv.reader(lines, delimiter=delimiter, strict=True):
-            pass
+        with _field_limit():  # the swallowed lines are one field, as large as the rest of the file
+            for _ in csv.reader(lines, delimiter=delimiter, strict=True):
+                pass
     except csv.Error as exc:
         return "unexpected end of data" in str(exc)
     return False

@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
@@ -247,6 +247,10 @@ def _is_wp_comment(tag: str) -> bool:
     return tag.startswith(_WP_NS_PREFIX) and tag.endswith("}comment")
 
 
+def _is_wp_author(tag: str) -> bool:
+    return tag.startswith(_WP_NS_PREFIX) and tag.endswith("}author")
+
+
 def _fields(elem: Element) -> dict[str, str]:
     """Local name -> stripped text of the element's direct children."""
     return {local_name(child.tag): (child.text or "").strip() for child in elem}
@@ -257,15 +261,17 @@ def _comment(
     item: dict[str, str],
     source: str,
     ordinal: int,
-    authors: frozenset[str] | set[str] = frozenset(),
+    authors: Mapping[str, str] | None = None,
+    *,
+    site_fields: bool = False,
 ) -> Record | None:
-    """One comment. ``authors`` are the user ids of the export's authors: a comment written by one
-    of them (``wp:comment_user_id``) is the site's own."""
+    """One comment. ``authors`` maps the user ids of the export's authors to their logins: a
+    comment written by one of them (``wp:comment_user_id``) is the site's own (``staff``)."""
     line = elem.get(LINE_ATTR, "?")
     record = f"comment {ordinal}, line {line}"
     f = _fields(elem)
     ctype = f.get("comment_type", "").lower()
-    if ctype in _NOT_COMMENTS:
+    if ctype in _NOT_COMMENTS and not site_fields:
         log.debug("%s:%s: skipping a %s", source, record, ctype)
         return None
     # The content keeps its whitespace: it is the comment as written.
@@ -294,12 +300,28 @@ def _comment(
         parent_id=None if parent in ("", "0") else parent,
         source=source,
         status=_STATUS.get(approved, approved or None),
-        staff=user_id not in ("", "0") and user_id in authors,
+        staff=user_id not in ("", "0") and user_id in (authors or {}),
+        extra=_site_fields(f, ctype, authors or {}) if site_fields else {},
     )
 
 
-def iter_wxr(fh: IO[bytes], source: str, **_: Any) -> Iterator[Record]:
+def _site_fields(f: dict[str, str], ctype: str, authors: Mapping[str, str]) -> dict[str, str]:
+    """What a backtest needs beyond the comment: its type, and the export author it was written by."""
+    user_id = f.get("comment_user_id", "")
+    return {
+        "comment_type": ctype or "comment",
+        "user_id": "" if user_id in ("", "0") else user_id,
+        "export_author": authors.get(user_id, "") if user_id not in ("", "0") else "",
+    }
+
+
+def iter_wxr(fh: IO[bytes], source: str, *, site_fields: bool = False, **_: Any) -> Iterator[Record]:
     """Yield every comment of a WXR export in file order (pingbacks and trackbacks skipped).
+
+    A comment by one of the export's authors (``wp:author``) is marked ``staff``. With
+    ``site_fields`` (for a backtest) pingbacks and trackbacks are yielded too, and every comment's
+    ``extra`` holds ``comment_type``, ``user_id`` and ``export_author`` (the login of the author
+    whose id wrote it, else ""), so that staff and link notifications can be told apart and counted.
 
     A broken or hostile file yields every complete comment before the damage, then one
     InputError naming the line, and stops.
@@ -307,7 +329,8 @@ def iter_wxr(fh: IO[bytes], source: str, **_: Any) -> Iterator[Record]:
     stream = XmlStream(fh, source, _is_wp_comment)
     ordinal = 0
     item: dict[str, str] = {}
-    authors: set[str] = set()  # user ids of the export's authors (wp:author/wp:author_id)
+    authors: dict[str, str] = {}  # the export's authors: user id -> login
+    author: dict[str, str] = {}  # the fields of the wp:author being read
     root_checked = False
     in_comment = 0  # open wp:comment elements (a comment inside a comment is read on its own)
     try:
@@ -332,7 +355,7 @@ def iter_wxr(fh: IO[bytes], source: str, **_: Any) -> Iterator[Record]:
             if _is_wp_comment(tag):
                 in_comment -= 1
                 ordinal += 1
-                rec = _comment(elem, item, source, ordinal, authors)
+                rec = _comment(elem, item, source, ordinal, authors, site_fields=site_fields)
                 if rec is not None:
                     yield rec
                 stream.done(elem)
@@ -342,12 +365,14 @@ def iter_wxr(fh: IO[bytes], source: str, **_: Any) -> Iterator[Record]:
                 item = {}
                 stream.done(elem)
             else:
-                if (
-                    parent is not None
-                    and local_name(tag) == "author_id"
-                    and local_name(parent.tag) == "author"
-                ):
-                    authors.add((elem.text or "").strip())
+                if parent is not None and _is_wp_author(parent.tag):
+                    author[local_name(tag)] = (elem.text or "").strip()  # a field of an export author
+                elif _is_wp_author(tag):
+                    if author.get("author_id"):
+                        authors[author["author_id"]] = author.get("author_login") or author.get(
+                            "author_display_name", ""
+                        )
+                    author = {}
                 if parent is not None and parent.tag == "item":
                     # A post's own fields: keep what comments need, drop the rest (its content).
                     name = local_name(tag)
