@@ -14,8 +14,9 @@ import math
 import random
 import re
 import unicodedata
+import warnings
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
 from commentcare.model._text import MAX_FEATURE_CHARS, Prepared
 
@@ -154,7 +155,9 @@ def invisible(ch: str) -> bool:
 
 
 def soup_text(text: str) -> str:
-    soup = BeautifulSoup(text, "html.parser")
+    with warnings.catch_warnings():  # as the shipped code: a comment that is only a URL is a comment
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(text, "html.parser")
     for tag in soup.find_all(["br", "p", "div", "li"]):
         tag.insert_before("\n")
     return str(soup.get_text(" "))

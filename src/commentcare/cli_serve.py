@@ -62,8 +62,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def serve(args: argparse.Namespace) -> int:
     try:
-        from commentcare.serve import DEFAULT_MAX_BODY, ServeConfig, keys_from_env, run
-        from commentcare.serve._logs import configure
+        from commentcare.serve import DEFAULT_MAX_BODY, ServeConfig, configure_logging, keys_from_env, run
     except ImportError as exc:
         sys.stderr.write(
             f"commentcare serve: needs the serve extra: pip install 'commentcare[serve]' ({exc})\n"
@@ -72,7 +71,7 @@ def serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         sys.stderr.write(f"commentcare serve: --port {args.port} is not a port number\n")
         return 2
-    configure(logging.DEBUG if args.verbose > 1 else logging.INFO)
+    configure_logging(logging.DEBUG if args.verbose > 1 else logging.INFO)
     keys = (*args.key, *keys_from_env())
     config = ServeConfig(
         model=args.model,

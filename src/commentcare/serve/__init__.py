@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from commentcare._errors import InputError
 from commentcare.serve._keys import ENV_KEYS, KeyRing, is_loopback, keys_from_env
+from commentcare.serve._logs import configure as configure_logging
 from commentcare.serve._service import DEFAULT_MAX_BODY, ServeConfig
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ __all__ = [
     "ENV_KEYS",
     "KeyRing",
     "ServeConfig",
+    "configure_logging",
     "create_app",
     "is_loopback",
     "keys_from_env",
