@@ -6,7 +6,11 @@ changes a result some test looks at.
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from commentcare.moderation import _reading as rd
 from commentcare.moderation._reading import PostKind, PraiseSubject, RantTarget, Tried
@@ -220,3 +224,53 @@ def test_details_of_a_complaint() -> None:
     assert d.dates == ("since Monday",)
     assert d.times == "twice"
     assert d.tried == (Tried.EMAILED,)
+
+
+# -- the gates in front of the topic patterns change speed, never results ----------------------------
+
+_WORDS = sorted(
+    {w for t in rd.COMPLAINT_TOPICS for w in re.findall(r"[a-z0-9%$£€#'-]+", t.pattern.replace("\\b", " "))}
+    | {g for t in rd.COMPLAINT_TOPICS for g in t.gate}
+)
+_PIECES = st.one_of(
+    st.sampled_from(_WORDS).map(lambda w: w.upper() if len(w) % 3 == 0 else w),
+    st.sampled_from([t for t, _, _ in TOPICS]),
+    st.sampled_from(["my", "the", "was", "is", "not", "never", "too", "$5", "£40", "20% off", "ſ", "K", "x"]),
+)
+_TEXTS = st.lists(_PIECES, min_size=1, max_size=12).map(" ".join)
+
+
+def _ungated(text: str) -> str | None:
+    for topic in rd.COMPLAINT_TOPICS:
+        if re.search(topic.pattern, text, re.I | re.S):
+            return topic.name
+    return None
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=_TEXTS)
+def test_the_topic_gates_never_hide_a_match(text: str) -> None:
+    found = rd.complaint_topic(text)
+    assert (found.name if found else None) == _ungated(text)
+
+
+def test_the_topic_gates_on_the_hand_written_cases() -> None:
+    for text, _, _ in TOPICS:
+        for variant in (text, text.upper(), text.title()):
+            found = rd.complaint_topic(variant)
+            assert (found.name if found else None) == _ungated(variant)
+
+
+_TRIED_WORDS = sorted(
+    {w for r in rd.TRIED_RULES for w in re.findall(r"[a-z0-9#'-]+", r.pattern.replace("\\b", " "))}
+    | {g for r in rd.TRIED_RULES for g in r.gate}
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    text=st.lists(st.one_of(st.sampled_from(_TRIED_WORDS), _PIECES), min_size=1, max_size=10).map(" ".join)
+)
+def test_the_tried_gates_never_hide_a_match(text: str) -> None:
+    plain = tuple(Tried(r.name) for r in rd.TRIED_RULES if re.search(r.pattern, text, re.I))
+    assert rd.tried(text) == plain

@@ -78,6 +78,9 @@ class ComplaintTopic:
     ``kind`` names the problem in a reason ("a double charge"). ``phrase`` names it in a reply, in
     our words; ``{ref}`` in it is the reference the person gave ("order #4417") or ``default_ref``.
     ``needs`` is what we must ask for when the person did not give it ("order number").
+    ``gate`` lists lower-case pieces of text of which every match of ``pattern`` contains one:
+    the pattern is tried only on a comment that has one (a test checks that the gate never
+    hides a match).
     """
 
     name: str
@@ -86,6 +89,7 @@ class ComplaintTopic:
     phrase: str
     default_ref: str = ""
     needs: str | None = None
+    gate: tuple[str, ...] = ()
 
 
 #: Complaint topics, most specific first. The patterns are matched case-insensitively.
@@ -97,6 +101,7 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         "a double charge",
         "being charged twice",
         needs="order number or the e-mail on the account",
+        gate=("charg", "bill", "paid", "double"),
     ),
     ComplaintTopic(
         "charge_after_cancel",
@@ -104,6 +109,7 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         "a charge after cancelling",
         "the charge after you cancelled",
         needs="e-mail on the account",
+        gate=("charg", "bill", "took"),
     ),
     ComplaintTopic(
         "refund",
@@ -111,6 +117,7 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         "a refund that has not arrived",
         "the refund you're still waiting for",
         needs="order number",
+        gate=("refund",),
     ),
     ComplaintTopic(
         "cancel",
@@ -119,6 +126,7 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         "cancelling or unsubscribing",
         "not being able to cancel",
         needs="e-mail on the account",
+        gate=("cancel", "unsubscrib"),
     ),
     ComplaintTopic(
         "lost_bag",
@@ -127,6 +135,7 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         "lost or delayed luggage",
         "your missing luggage",
         needs="bag tag or file reference",
+        gate=("bag", "luggage", "suitcase"),
     ),
     ComplaintTopic(
         "flight_cancelled",
@@ -135,6 +144,7 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         "{ref} being cancelled",
         default_ref="your flight",
         needs="booking reference",
+        gate=("flight",),
     ),
     ComplaintTopic(
         "flight_delayed",
@@ -144,6 +154,7 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         "the delay to {ref}",
         default_ref="your flight",
         needs="booking reference",
+        gate=("flight",),
     ),
     ComplaintTopic(
         "cancelled",
@@ -152,6 +163,7 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         "a cancellation",
         "the cancellation",
         needs="booking reference",
+        gate=("cancel",),
     ),
     ComplaintTopic(
         "order_damaged",
@@ -162,6 +174,17 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         "{ref} arriving damaged",
         default_ref="your order",
         needs="order number",
+        gate=(
+            "arrived",
+            "came",
+            "delivered",
+            "turned up",
+            "showed up",
+            "received",
+            "damaged",
+            "broken",
+            "smashed",
+        ),
     ),
     ComplaintTopic(
         "order_wrong",
@@ -171,6 +194,7 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         "the mix-up with {ref}",
         default_ref="your order",
         needs="order number",
+        gate=("wrong", "ordered", "missing from"),
     ),
     ComplaintTopic(
         "order_delay",
@@ -181,6 +205,23 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         "the delay with {ref}",
         default_ref="your order",
         needs="order number",
+        gate=(
+            "order",
+            "package",
+            "parcel",
+            "deliver",
+            "shipment",
+            "tracking",
+            "courier",
+            "shipping",
+            "arrive",
+            "came",
+            "come",
+            "turned up",
+            "showed up",
+            "not here",
+            "nothing yet",
+        ),
     ),
     ComplaintTopic(
         "login",
@@ -188,6 +229,7 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         "signing in",
         "the trouble getting into your account",
         needs="e-mail on the account",
+        gate=("log", "sign", "password", "2fa", "two-factor", "verification code", "locked out", "account"),
     ),
     ComplaintTopic(
         "broken_link",
@@ -195,6 +237,7 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         r"goes nowhere|is down|404|error)\b|\b(?:broken|dead)\s+(?:link|download)\b|\b404\b",
         "a broken link or download",
         "the broken link",
+        gate=("link", "download", "404", "page not found"),
     ),
     ComplaintTopic(
         "recipe_failed",
@@ -204,6 +247,21 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         r"|\boven temp\w*\b",
         "a recipe that did not work",
         "the recipe not turning out",
+        gate=(
+            "rise",
+            "set",
+            "thicken",
+            "work out",
+            "turn out",
+            "too ",
+            "undercooked",
+            "raw in the middle",
+            "sank",
+            "curdled",
+            "not thick",
+            "watery",
+            "oven temp",
+        ),
     ),
     ComplaintTopic(
         "bug",
@@ -213,6 +271,25 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         "something broken",
         "{ref} not working",
         default_ref="the app",
+        gate=(
+            "crash",
+            "bug",
+            "error",
+            "freez",
+            "work",
+            "load",
+            "open",
+            "play",
+            "sync",
+            "glitch",
+            "keep",
+            "log",
+            "duplicate",
+            "outage",
+            "down",
+            "spinning wheel",
+            "blank screen",
+        ),
     ),
     ComplaintTopic(
         "content_error",
@@ -221,6 +298,24 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         r"|(?:post|article|piece|column|graph|chart|intro|map|list|table|caption|headline) (?:says|said|gives|lists|claims))\b",
         "a mistake in the post",
         "the mistake in the post",
+        gate=(
+            "typo",
+            "incorrect",
+            "inaccurate",
+            "outdated",
+            "misleading",
+            "factually",
+            "misspel",
+            "wrong",
+            "mistake in",
+            "given as",
+            "credited to",
+            "says",
+            "said",
+            "gives",
+            "lists",
+            "claims",
+        ),
     ),
     ComplaintTopic(
         "no_reply",
@@ -229,6 +324,17 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         r"|ignor(?:ed|ing) (?:me|my|us|our)|still waiting (?:for|on) (?:a|an|your) (?:reply|response|answer|call))\b",
         "no answer from support",
         "nobody getting back to you",
+        gate=(
+            "no reply",
+            "no response",
+            "no answer",
+            "never ",
+            "nobody",
+            "no one",
+            "no-one",
+            "ignor",
+            "still waiting",
+        ),
     ),
     ComplaintTopic(
         "wait",
@@ -236,6 +342,7 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         r"|\bhold times?\b",
         "a long wait",
         "the wait you've had",
+        gate=("on hold", "wait", "queue", "hold time"),
     ),
     ComplaintTopic(
         "account",
@@ -244,6 +351,7 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         "a problem with the account",
         "the problem with your account",
         needs="e-mail on the account",
+        gate=("card", "account", "points"),
     ),
     ComplaintTopic(
         "room",
@@ -253,6 +361,21 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         "the state of a room",
         "the state of your room",
         needs="booking reference",
+        gate=(
+            "room",
+            "sheets",
+            "towels",
+            "shower",
+            "air con",
+            "aircon",
+            "heating",
+            "pool",
+            "dirty",
+            "filthy",
+            "unclean",
+            "stained",
+            "hot water",
+        ),
     ),
     ComplaintTopic(
         "food",
@@ -260,12 +383,31 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         r"\b.{0,30}\b(?:cold|dry|raw|stale|bland|greasy|undercooked|overcooked|inedible|tasteless|burnt|ran out)\b",
         "food that was not right",
         "the food you were served",
+        gate=(
+            "food",
+            "meal",
+            "dish",
+            "pizza",
+            "burger",
+            "fries",
+            "chips",
+            "coffee",
+            "bread",
+            "bun",
+            "pork",
+            "chicken",
+            "steak",
+            "fish",
+            "pasta",
+            "breakfast",
+        ),
     ),
     ComplaintTopic(
         "staff",
         r"\b(?:rude|unhelpful|dismissive|attitude|condescending|hung up on)\b",
         "how our staff treated them",
         "the way you were treated",
+        gate=("rude", "unhelpful", "dismissive", "attitude", "condescending", "hung up on"),
     ),
     ComplaintTopic(
         "price",
@@ -273,6 +415,19 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         r"|\d+% off)\b|[$£€]\s?\d[\d.,]*.{1,60}[$£€]\s?\d",
         "a price or discount",
         "what you were charged",
+        gate=(
+            "charg",
+            "price",
+            "pricing",
+            "fee",
+            "promo code",
+            "coupon",
+            "discount code",
+            "% off",
+            "$",
+            "£",
+            "€",
+        ),
     ),
     ComplaintTopic(
         "sizing",
@@ -280,6 +435,7 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         "a sizing problem",
         "the sizing",
         needs="order number",
+        gate=("size", "sizing", "too small", "too big", "too tight", "too loose", "fit"),
     ),
     ComplaintTopic(
         "quality",
@@ -288,6 +444,18 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         "{ref} letting you down",
         default_ref="it",
         needs="order number",
+        gate=(
+            "broke",
+            "fell apart",
+            "stopped working",
+            "ripped",
+            "tore",
+            "faded",
+            "leak",
+            "peeling",
+            "cheaply made",
+            "poor quality",
+        ),
     ),
     ComplaintTopic(
         "booking",
@@ -296,15 +464,49 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
         "a booking",
         "the problem with your booking",
         needs="booking reference",
+        gate=(
+            "booking",
+            "reservation",
+            "rebook",
+            "seat",
+            "check-in",
+            "check in",
+            "boarding",
+            "upgrade",
+            "bumped",
+            "denied",
+        ),
     ),
     ComplaintTopic(
         "service",
         r"\b(?:customer service|customer support|support team|service|support|staff|agent|helpline)\b",
         "how support handled it",
         "how your request was handled",
+        gate=("service", "support", "staff", "agent", "helpline"),
     ),
 )
-_TOPIC_RES = tuple((t, re.compile(t.pattern, _I | re.S)) for t in COMPLAINT_TOPICS)
+
+
+def _gate_re(pieces: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One search for any of a rule's gate pieces (in lower-cased text), or None for no gate."""
+    return re.compile("|".join(map(re.escape, pieces))) if pieces else None
+
+
+_TOPIC_RES = tuple((t, frozenset(t.gate), re.compile(t.pattern, _I | re.S)) for t in COMPLAINT_TOPICS)
+#: Every gate piece of every topic, longest first, looked for at every position in one scan: at
+#: each position the longest piece that starts there is found, and with it every piece it begins
+#: with (:data:`_WITHIN`), so no piece that occurs is missed.
+_GATE_PIECES = sorted({g for t in COMPLAINT_TOPICS for g in t.gate}, key=lambda g: (-len(g), g))
+_GATE_SCAN = re.compile("(?=(" + "|".join(map(re.escape, _GATE_PIECES)) + "))")
+_WITHIN = {g: frozenset(p for p in _GATE_PIECES if g.startswith(p)) for g in _GATE_PIECES}
+
+
+def _gate_pieces(low: str) -> frozenset[str]:
+    """The gate pieces that occur in a lower-cased text."""
+    found: set[str] = set()
+    for piece in set(_GATE_SCAN.findall(low)):
+        found |= _WITHIN[piece]
+    return frozenset(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +516,8 @@ class Rule:
     name: str
     pattern: str
     words: str = ""
+    #: Lower-case pieces of text of which every match contains one (as ComplaintTopic.gate).
+    gate: tuple[str, ...] = ()
 
 
 #: What the person already tried, in the order a reply mentions it.
@@ -321,26 +525,38 @@ TRIED_RULES: tuple[Rule, ...] = (
     Rule(
         Tried.EMAILED.value,
         r"\b(?:e-?mailed|e-?mailing|sent (?:\w+ ){0,2}e-?mails?|wrote to (?:you|them|support))\b",
+        gate=("mail", "wrote to"),
     ),
-    Rule(Tried.CALLED.value, r"\b(?:called|phoned|rang|ringing|calling|on the phone|on hold)\b"),
-    Rule(Tried.CHATTED.value, r"\b(?:live chat|chatted|the chat|chat support|chatbot)\b"),
+    Rule(
+        Tried.CALLED.value,
+        r"\b(?:called|phoned|rang|ringing|calling|on the phone|on hold)\b",
+        gate=("call", "phone", "rang", "ringing", "on hold"),
+    ),
+    Rule(Tried.CHATTED.value, r"\b(?:live chat|chatted|the chat|chat support|chatbot)\b", gate=("chat",)),
     Rule(
         Tried.MESSAGED.value,
         r"\b(?:dm'?d|dmed|dm'ed|messaged|sent (?:you |a |you a |several )?(?:dms?|messages?)|in (?:a |your )?dms?)\b",
+        gate=("dm", "messag"),
     ),
     Rule(
         Tried.TICKET.value,
         r"\b(?:opened|raised|submitted|filed|logged|put in) (?:a |another |two |three )?(?:ticket|case|complaint|claim|form|request)s?\b"
         r"|\b(?:ticket|case) (?:number|#|no)",
+        gate=("ticket", "case", "complaint", "claim", "form", "request"),
     ),
-    Rule(Tried.WAITED.value, r"\b(?:waited|waiting|still no|still haven'?t|still hasn'?t|still not)\b"),
+    Rule(
+        Tried.WAITED.value,
+        r"\b(?:waited|waiting|still no|still haven'?t|still hasn'?t|still not)\b",
+        gate=("wait", "still"),
+    ),
     Rule(
         Tried.TECH_STEPS.value,
         r"\b(?:reinstall\w*|restart\w*|rebooted|cleared (?:the |my )?(?:cache|cookies)|updated (?:the )?app"
         r"|tried (?:another|a different) (?:browser|card|device)|reset (?:my |the )?password)\b",
+        gate=("reinstall", "restart", "reboot", "cleared", "updated", "tried", "reset"),
     ),
 )
-_TRIED_RES = tuple((Tried(r.name), re.compile(r.pattern, _I)) for r in TRIED_RULES)
+_TRIED_RES = tuple((Tried(r.name), _gate_re(r.gate), re.compile(r.pattern, _I)) for r in TRIED_RULES)
 
 #: The kind of post, read from its title and the comment. The first that matches wins.
 POST_KIND_RULES: tuple[Rule, ...] = (
@@ -551,9 +767,17 @@ class Reading:
         return self.topic.needs
 
 
+#: The characters that ``re.IGNORECASE`` takes for ASCII letters but ``str.lower`` leaves alone
+#: (dotted and dotless i, long s, the Kelvin sign): with one of them, no gate is trusted.
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
 def complaint_topic(text: str) -> ComplaintTopic | None:
     """The first rule of :data:`COMPLAINT_TOPICS` whose pattern the text matches."""
-    for topic, rx in _TOPIC_RES:
+    present = _gate_pieces(text.lower()) if _FOLDS_TO_ASCII.search(text) is None else None
+    for topic, gate, rx in _TOPIC_RES:
+        if present is not None and gate and present.isdisjoint(gate):
+            continue  # no match can lack all of these
         if rx.search(text):
             return topic
     return None
@@ -561,7 +785,13 @@ def complaint_topic(text: str) -> ComplaintTopic | None:
 
 def tried(text: str) -> tuple[Tried, ...]:
     """What the person says they already did, in :data:`TRIED_RULES` order."""
-    return tuple(t for t, rx in _TRIED_RES if rx.search(text))
+    low = text.lower()
+    trusted = _FOLDS_TO_ASCII.search(text) is None
+    return tuple(
+        t
+        for t, gate, rx in _TRIED_RES
+        if (not trusted or gate is None or gate.search(low)) and rx.search(text)
+    )
 
 
 def post_kind(text: str, post_title: str | None = None) -> PostKind:
@@ -607,8 +837,13 @@ def rant_target(text: str, *, is_reply: bool = False) -> RantTarget:
     return RantTarget.BUSINESS if second_person else RantTarget.UNCLEAR
 
 
+_DIGIT = re.compile(r"[0-9]")
+
+
 def references(text: str) -> tuple[str, ...]:
     """Order, booking, ticket and flight references, as a reply would write them ("order #4417")."""
+    if _DIGIT.search(text) is None:
+        return ()  # every reference has a digit
     found: list[str] = [f"flight {m.group(1).upper()}{m.group(2)}" for m in _FLIGHT_CODE.finditer(text)]
     for m in _REF.finditer(text):
         word, value = m.group(1).lower(), m.group(2)

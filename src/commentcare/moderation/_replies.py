@@ -26,7 +26,7 @@ import html
 import os
 import re
 import sys
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -104,9 +104,12 @@ class Template:
     kinds: tuple[str, ...] = ()
     #: The placeholders the template reads, sorted: a rendering depends on their values alone.
     names: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    #: The placeholders outside optional segments: without a value they fall back to a default.
+    required: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "names", tuple(sorted(self.placeholders)))
+        object.__setattr__(self, "required", frozenset(p.name for p in self.parts if p.name))
 
     @property
     def placeholders(self) -> set[str]:
@@ -118,11 +121,6 @@ class Template:
                 if q.name:
                     names.add(q.name)
         return names
-
-    @property
-    def required(self) -> set[str]:
-        """The placeholders outside optional segments: without a value they fall back to a default."""
-        return {p.name for p in self.parts if p.name}
 
     def fits(self, post_kind: str) -> bool:
         """Whether the variant suits a post of this kind (see ``kinds``)."""
@@ -217,6 +215,7 @@ class ReplyPack:
         self.defaults = {**_BUILTIN_DEFAULTS, **defaults}
         self.source = source
         self.phrases = {t: {k: list(v) for k, v in keys.items()} for t, keys in (phrases or {}).items()}
+        self._variants: dict[tuple[str, str], list[Template]] = {}  # variants(), once per kind
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={len(v)}" for k, v in self.templates.items())
@@ -285,13 +284,19 @@ class ReplyPack:
 
     def variants(self, situation: str, post_kind: str = "general") -> list[Template]:
         """The variants of a situation that suit a kind of post (all of them when none is marked)."""
+        cached = self._variants.get((situation, post_kind))
+        if cached is not None:
+            return cached
         variants = self.templates.get(situation)
         if variants is None:
             variants = _default_pack().templates.get(situation, [])
-        fitting = [t for t in variants if t.fits(post_kind)]
-        return fitting or variants
+        fitting = [t for t in variants if t.fits(post_kind)] or variants
+        self._variants[(situation, post_kind)] = fitting
+        return fitting
 
-    def phrase(self, table: str, key: str, salt: str, have: Collection[str] | None = None) -> Template | None:
+    def phrase(
+        self, table: str, key: str, salt: str, have: frozenset[str] | set[str] | None = None
+    ) -> Template | None:
         """The phrase of ``table`` for ``key`` (else its "default"), picked by hashing ``salt``.
 
         With ``have`` (the placeholders that have a value), only phrases whose required
@@ -304,7 +309,7 @@ class ReplyPack:
         if not options:
             return None
         if have is not None:
-            options = [t for t in options if t.required <= set(have)] or options
+            options = [t for t in options if t.required <= have] or options
         return options[variant_start(f"{table}.{key}.{salt}", len(options))]
 
     def choose(self, situation: str, key: str, n: int = 1, post_kind: str = "general") -> list[Template]:

@@ -15,7 +15,25 @@ from datetime import datetime, timezone
 from commentcare._types import Action, Classification, Comment, Label, Reply, Review, new_review
 from commentcare.model import Prepared, PreparedBatch, looks_english, prepare
 from commentcare.moderation._decide import Policy, Signals, decide
-from commentcare.moderation._reading import PostKind, PraiseSubject, Reading, Tried, question, read_comment
+from commentcare.moderation._reading import (
+    ComplaintTopic,
+    Details,
+    PostKind,
+    PraiseSubject,
+    RantTarget,
+    Reading,
+    Tried,
+    complaint_topic,
+    liked_in,
+    post_kind,
+    praise_subject,
+    question,
+    rant_target,
+    references,
+    thing_complained_of,
+    thing_named,
+    tried,
+)
 from commentcare.moderation._replies import ReplyPack, Template, variant_start
 from commentcare.moderation._signals import _rant_reasons, _spam_reasons, first_name, words
 
@@ -61,7 +79,7 @@ _FOLLOW_UP_BY_SUBJECT = {
 #: Praise of these subjects gets their follow-up whatever the post ("Which shot was your favourite?").
 _SUBJECT_FIRST = frozenset({PraiseSubject.PHOTO, PraiseSubject.RECIPE, PraiseSubject.HELP})
 _MAX_ASKED_WORDS = 25
-_MAX_REMEMBERED = 10_000  # masked first drafts remembered per situation
+_MAX_RENDERED = 4096  # drafts remembered by template and values
 
 
 def contact_phrase(contact: str | None) -> str | None:
@@ -100,7 +118,8 @@ class Reviewer:
         self.contact = contact
         self._contact = contact_phrase(contact)
         self._seen: set[str] = set()
-        self._used: dict[str, set[str]] = {}
+        self._used: dict[tuple[str, str], set[int]] = {}  # first variants used, by situation and kind
+        self._rendered: dict[tuple[str, tuple[str | None, ...]], Reply] = {}
         self._staff = {x.strip().casefold() for x in (*policy.staff, *staff) if x.strip()}
         if site_name and site_name.strip():
             self._staff.add(site_name.strip().casefold())
@@ -145,7 +164,9 @@ class Reviewer:
         self, comment: Comment, c: Classification, text: str, prepared: Callable[[], Prepared], now: datetime
     ) -> Review:
         own = self.own_voice(comment)
-        reading: Reading | None = None
+        topic: ComplaintTopic | None = None
+        complained_of: str | None = None
+        target = RantTarget.BUSINESS
         if own is not None:
             signals = Signals(own=own)
         elif c.unsure and (held := _held_reason(c, text)) is not None:
@@ -156,34 +177,70 @@ class Reviewer:
                 and not _rant_reasons(text, words(text))
                 and question(text) is not None
             )
-            if asks:
-                reading = self._read(comment, text)
             signals = Signals(held=held, asks=asks)
         elif c.label is Label.SPAM:
             signals = Signals(spam=tuple(_spam_reasons(prepared(), words(text))))
+        elif c.label is Label.PRAISE:
+            signals = Signals(
+                first_time=self._first_time(comment) if comment.author_email or comment.author else True
+            )
         else:
-            reading = self._read(comment, text)
-            topic = reading.topic
+            # What the reasons name: the problem (and, for a rant, its target).
+            topic = complaint_topic(text)
             problem = topic.kind if topic else None
             if c.label is Label.RANT:
+                target = rant_target(text, is_reply=comment.parent_id is not None)
                 if topic is not None and topic.name in _VAGUE_FOR_RANT:
                     problem = None
-            elif problem is None and reading.details.complained_of:
-                problem = f"trouble with {reading.details.complained_of}"
+            elif problem is None:
+                complained_of = thing_complained_of(text)
+                problem = f"trouble with {complained_of}" if complained_of else None
             signals = Signals(
                 hostile=tuple(_rant_reasons(text, words(text))) if c.label is Label.RANT else (),
                 problem=problem,
-                target=reading.target,
+                target=target,
                 first_time=self._first_time(comment) if comment.author_email or comment.author else True,
             )
         d = decide(c, signals, self.policy, created_at=comment.created_at, now=now)
         replies: tuple[Reply, ...] = ()
         if d.draft is not None:
+            reading = self._read(d.draft, comment, text, topic, target, complained_of)
             replies = self._drafts(d.draft, comment, reading, text, grievance=signals.problem is not None)
         return new_review(comment, c, d.action, d.priority, d.respond_by, d.reasons, replies)
 
-    def _read(self, comment: Comment, text: str) -> Reading:
-        return read_comment(text, post_title=comment.post_title, is_reply=comment.parent_id is not None)
+    def _read(
+        self,
+        situation: str,
+        comment: Comment,
+        text: str,
+        topic: ComplaintTopic | None,
+        target: RantTarget,
+        complained_of: str | None,
+    ) -> Reading | None:
+        """What a draft of this situation reads of the comment (:func:`read_comment` reads it all;
+        a draft needs only part, and reading is most of a review's cost)."""
+        if situation == "complaint":
+            thing = thing_named(text) if topic is not None and topic.default_ref == "it" else None
+            details = Details(
+                refs=references(text),
+                thing=thing,
+                complained_of=complained_of,
+                tried=tried(text),
+                question=question(text),
+            )
+            return Reading(topic, PraiseSubject.GENERAL, None, target, PostKind.GENERAL, details)
+        if situation == "rant":
+            details = Details(refs=references(text) if topic is not None else ())
+            return Reading(topic, PraiseSubject.GENERAL, None, target, PostKind.GENERAL, details)
+        if situation == "praise":
+            subject = praise_subject(text)
+            kind = post_kind(text, comment.post_title)
+            return Reading(None, subject, liked_in(text, subject), target, kind, Details())
+        if situation == "question":
+            return Reading(
+                None, PraiseSubject.GENERAL, None, target, PostKind.GENERAL, Details(question=question(text))
+            )
+        return None  # civility and neutral drafts read nothing of the comment
 
     # -- drafting --------------------------------------------------------------------------------
 
@@ -230,10 +287,10 @@ class Reviewer:
         return values
 
     def _phrase(self, table: str, key: str, salt: str, values: dict[str, str | None]) -> str | None:
-        t = self.pack.phrase(table, key, salt, have=[k for k, v in values.items() if v])
+        t = self.pack.phrase(table, key, salt, have={k for k, v in values.items() if v})
         if t is None or (table == "follow_up" and t.id.split(".")[1] != key and key == "personal"):
             return None
-        return self.pack.render_text(t, values)
+        return self._render(t, values).text
 
     def _next_step(self, reading: Reading, key: str, values: dict[str, str | None]) -> str | None:
         """What happens next: pick up what the person already tried, else ask for what is missing."""
@@ -250,40 +307,37 @@ class Reviewer:
     def _drafts(
         self, situation: str, comment: Comment, reading: Reading | None, text: str, *, grievance: bool
     ) -> tuple[Reply, ...]:
-        """Drafts for a situation: the first is one not yet written in this run, when there is one."""
+        """Drafts for a situation, starting at the variant the comment's id picks.
+
+        Within a run, the first draft skips the variants already used first for this situation,
+        until each has been: consecutive comments of a situation get different words.
+        """
         key = comment.id or comment.text
         values = self._values(situation, comment, reading, key, grievance=grievance)
         kind = reading.post_kind.value if reading is not None else PostKind.GENERAL.value
         variants = self.pack.variants(situation, kind)
-        if not variants:
+        k = len(variants)
+        if not k:
             return ()
-        start = variant_start(key, len(variants))
-        order = variants[start:] + variants[:start]
-        used = self._used.setdefault(situation, set())
-        if len(used) >= _MAX_REMEMBERED:
+        used = self._used.setdefault((situation, kind), set())
+        if len(used) >= k:
             used.clear()
-        masked_names = [v for v in (values["first_name"], values["author"]) if v]
-        first: tuple[Template, str] | None = None
-        for t in order:
-            rendered = self.pack.render_text(t, values)
-            masked = _mask(rendered, masked_names)
-            if masked not in used:
-                first = (t, rendered)
-                used.add(masked)
-                break
-        if first is None:
-            first = (order[0], self.pack.render_text(order[0], values))
-        at = order.index(first[0])
-        chosen = [first[0]] + [
-            order[(at + j) % len(order)] for j in range(1, min(self.policy.replies_per_comment, len(order)))
-        ]
-        return tuple(self.pack.render(t, values) for t in chosen)
+        first = variant_start(key, k)
+        while first in used:
+            first = (first + 1) % k
+        used.add(first)
+        n = min(self.policy.replies_per_comment, k)
+        return tuple(self._render(variants[(first + j) % k], values) for j in range(n))
 
-
-def _mask(text: str, names: list[str]) -> str:
-    for name in names:
-        text = text.replace(name, "NAME")
-    return text
+    def _render(self, template: Template, values: dict[str, str | None]) -> Reply:
+        """``pack.render``, remembered: comments of a batch often give a template the same values."""
+        key = (template.id, tuple(values.get(name) for name in template.names))
+        reply = self._rendered.get(key)
+        if reply is None:
+            if len(self._rendered) >= _MAX_RENDERED:
+                self._rendered.clear()
+            reply = self._rendered[key] = self.pack.render(template, values)
+        return reply
 
 
 _QUESTION = re.compile(
