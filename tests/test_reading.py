@@ -274,3 +274,14 @@ _TRIED_WORDS = sorted(
 def test_the_tried_gates_never_hide_a_match(text: str) -> None:
     plain = tuple(Tried(r.name) for r in rd.TRIED_RULES if re.search(r.pattern, text, re.I))
     assert rd.tried(text) == plain
+
+
+@pytest.mark.parametrize(
+    ("text", "thing"),
+    [
+        ("after the plane left the doors were closed", "the plane"),
+        ("you lost my business today, the business lost is yours", "the business"),
+    ],
+)
+def test_a_thing_never_ends_in_an_irregular_past_verb(text: str, thing: str) -> None:
+    assert rd.thing_named(text) == thing

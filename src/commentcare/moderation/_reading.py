@@ -702,7 +702,8 @@ _ENDS_A_THING_WORDS = """
 and or but so is are was were be been being has have had will would can could should shall may might
 must do does did not never still just to of in on at for with from by as too very than then when
 while if because again also even only sank broke came went fell took got made said arrived stopped
-yet ever here there today now lol
+yet ever here there today now lol left lost sent gave told found kept paid put ran saw sold won wrote
+brought bought caught felt heard held meant met read stood
 keeps kept won't doesn't didn't isn't wasn't aren't weren't can't couldn't hasn't haven't
 """
 _NOT_A_THING = frozenset(_NOT_A_THING_WORDS.split())
