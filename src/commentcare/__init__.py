@@ -15,7 +15,7 @@ they are first used.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from commentcare._errors import (
     AdapterError,
@@ -27,6 +27,7 @@ from commentcare._errors import (
     TemplateError,
     UntrustedModelError,
 )
+from commentcare._lazy import lazy_getattr as _lazy_getattr
 from commentcare._types import Action, Classification, Comment, Label, Reply, Review
 from commentcare._version import __version__
 
@@ -68,16 +69,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import the heavier parts on first access so that ``import commentcare`` stays fast."""
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'commentcare' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
+__getattr__ = _lazy_getattr(__name__, _LAZY, globals())
 
 
 def __dir__() -> list[str]:

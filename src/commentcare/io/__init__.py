@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from commentcare._errors import CommentCareError, InputError
+from commentcare._lazy import lazy_getattr as _lazy_getattr
 from commentcare._types import Comment
 from commentcare.io._cells import FORMULA_LEADS, csv_line, safe_cell
 from commentcare.io._formats import Format, Record, Source, detect_format, parse_datetime
@@ -68,13 +69,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'commentcare.io' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
+__getattr__ = _lazy_getattr(__name__, _LAZY, globals())
 
 
 def __dir__() -> list[str]:

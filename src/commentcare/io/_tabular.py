@@ -306,18 +306,7 @@ def iter_jsonl(fh: IO[bytes], source: str, mapping: Mapping[str, str] | None = N
         except ValueError as exc:
             yield InputError(f"invalid JSON: {exc}", source=source, record=lineno)
             continue
-        if not isinstance(row, dict):
-            yield InputError(
-                f"a record must be a JSON object, not {type(row).__name__}", source=source, record=lineno
-            )
-            continue
-        key = tuple(row)
-        columns = columns_cache.get(key)
-        if columns is None:
-            if len(columns_cache) > 64:
-                columns_cache.clear()
-            columns = columns_cache[key] = resolve_columns(list(row), mapping)
-        yield row_to_comment(row, columns, source, lineno)
+        yield _object_record(row, columns_cache, mapping, source, lineno, lineno)
 
 
 def _json_array(
@@ -351,16 +340,27 @@ def _json_array(
         return
     columns_cache: dict[tuple[str, ...], dict[str, str]] = {}
     for n, row in enumerate(items, 1):
-        record = f"item {n}"
-        if not isinstance(row, dict):
-            yield InputError(
-                f"a record must be a JSON object, not {type(row).__name__}", source=source, record=record
-            )
-            continue
-        key = tuple(row)
-        columns = columns_cache.get(key)
-        if columns is None:
-            if len(columns_cache) > 64:
-                columns_cache.clear()
-            columns = columns_cache[key] = resolve_columns(list(row), mapping)
-        yield row_to_comment(row, columns, source, n)
+        yield _object_record(row, columns_cache, mapping, source, n, f"item {n}")
+
+
+def _object_record(
+    row: Any,
+    columns_cache: dict[tuple[str, ...], dict[str, str]],
+    mapping: Mapping[str, str] | None,
+    source: str,
+    record: int,
+    where: int | str,
+) -> Record:
+    """One JSON value as a comment, or the error that says why not (``where`` names it). Rows of
+    the same keys share their column choice; the cache is kept small."""
+    if not isinstance(row, dict):
+        return InputError(
+            f"a record must be a JSON object, not {type(row).__name__}", source=source, record=where
+        )
+    key = tuple(row)
+    columns = columns_cache.get(key)
+    if columns is None:
+        if len(columns_cache) > 64:
+            columns_cache.clear()
+        columns = columns_cache[key] = resolve_columns(list(row), mapping)
+    return row_to_comment(row, columns, source, record)

@@ -12,9 +12,9 @@ together as the shipped model is built, and :func:`train` fits one from labelled
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from commentcare._lazy import lazy_getattr as _lazy_getattr
 from commentcare.model._feedback import FeedbackRows, feedback_examples
 from commentcare.model._store import ModelCard, load_model, save_model, shipped_model_path
 
@@ -110,13 +110,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'commentcare.model' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
+__getattr__ = _lazy_getattr(__name__, _LAZY, globals())
 
 
 def __dir__() -> list[str]:

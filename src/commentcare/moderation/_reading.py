@@ -488,11 +488,6 @@ COMPLAINT_TOPICS: tuple[ComplaintTopic, ...] = (
 )
 
 
-def _gate_re(pieces: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One search for any of a rule's gate pieces (in lower-cased text), or None for no gate."""
-    return re.compile("|".join(map(re.escape, pieces))) if pieces else None
-
-
 _TOPIC_RES = tuple((t, frozenset(t.gate), re.compile(t.pattern, _I | re.S)) for t in COMPLAINT_TOPICS)
 #: Every gate piece of every topic: each is looked for once per comment.
 _GATE_PIECES = tuple(sorted({g for t in COMPLAINT_TOPICS for g in t.gate}))
@@ -550,7 +545,7 @@ TRIED_RULES: tuple[Rule, ...] = (
         gate=("reinstall", "restart", "reboot", "cleared", "updated", "tried", "reset"),
     ),
 )
-_TRIED_RES = tuple((Tried(r.name), _gate_re(r.gate), re.compile(r.pattern, _I)) for r in TRIED_RULES)
+_TRIED_RES = tuple((Tried(r.name), r.gate, re.compile(r.pattern, _I)) for r in TRIED_RULES)
 
 #: The kind of post, read from its title and the comment. The first that matches wins.
 POST_KIND_RULES: tuple[Rule, ...] = (
@@ -785,7 +780,7 @@ def tried(text: str) -> tuple[Tried, ...]:
     return tuple(
         t
         for t, gate, rx in _TRIED_RES
-        if (not trusted or gate is None or gate.search(low)) and rx.search(text)
+        if (not trusted or not gate or any(piece in low for piece in gate)) and rx.search(text)
     )
 
 

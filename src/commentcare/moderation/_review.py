@@ -91,9 +91,7 @@ def contact_phrase(contact: str | None) -> str | None:
         return c
     if "@" in c and " " not in c:
         return f"at {c}"
-    if c.startswith(("http://", "https://", "www.")):
-        return f"through {c}"
-    return f"through {c}"
+    return f"through {c}"  # a page, or anything else
 
 
 class Reviewer:
@@ -125,6 +123,7 @@ class Reviewer:
             self._staff.add(site_name.strip().casefold())
 
     def _first_time(self, comment: Comment) -> bool:
+        """No earlier comment in this run by the same e-mail or name (an anonymous one always is)."""
         keys = [
             k
             for k in ((comment.author_email or "").strip().lower(), (comment.author or "").strip().lower())
@@ -172,7 +171,7 @@ class Reviewer:
         elif c.unsure and (held := _held_reason(c, text)) is not None:
             # a question that attacks or scoffs is not one to answer with a draft
             asks = (
-                held.startswith("fits none")
+                held not in (NOT_ENGLISH, NOTHING_TO_READ)  # it fits none of the four
                 and none_kind(text) == QUESTION
                 and not _rant_reasons(text, words(text))
                 and question(text) is not None
@@ -181,9 +180,7 @@ class Reviewer:
         elif c.label is Label.SPAM:
             signals = Signals(spam=tuple(_spam_reasons(prepared(), words(text))))
         elif c.label is Label.PRAISE:
-            signals = Signals(
-                first_time=self._first_time(comment) if comment.author_email or comment.author else True
-            )
+            signals = Signals(first_time=self._first_time(comment))
         else:
             # What the reasons name: the problem (and, for a rant, its target).
             topic = complaint_topic(text)
@@ -199,7 +196,7 @@ class Reviewer:
                 hostile=tuple(_rant_reasons(text, words(text))) if c.label is Label.RANT else (),
                 problem=problem,
                 target=target,
-                first_time=self._first_time(comment) if comment.author_email or comment.author else True,
+                first_time=self._first_time(comment),
             )
         d = decide(c, signals, self.policy, created_at=comment.created_at, now=now)
         replies: tuple[Reply, ...] = ()
@@ -288,9 +285,7 @@ class Reviewer:
 
     def _phrase(self, table: str, key: str, salt: str, values: dict[str, str | None]) -> str | None:
         t = self.pack.phrase(table, key, salt, have={k for k, v in values.items() if v})
-        if t is None or (table == "follow_up" and t.id.split(".")[1] != key and key == "personal"):
-            return None
-        return self._render(t, values).text
+        return None if t is None else self._render(t, values).text
 
     def _next_step(self, reading: Reading, key: str, values: dict[str, str | None]) -> str | None:
         """What happens next: pick up what the person already tried, else ask for what is missing."""

@@ -102,39 +102,6 @@ def _flat(text: str) -> bytes | None:
     return b" " + raw.translate(_WORD_BYTES) + b" "
 
 
-def _search_from(
-    rx: re.Pattern[str], text: str, w: Words, starts: frozenset[bytes], stems: frozenset[bytes] = frozenset()
-) -> re.Match[str] | None:
-    """``rx.search(text)`` for a pattern whose every match begins with a word of ``starts``, or
-    with a word that begins with one of ``stems``.
-
-    The pattern is tried only where such a word begins (in order, so the first match is the
-    leftmost, as ``search`` would find), not at every character.
-    """
-    if w is _EVERYTHING:
-        return rx.search(text)
-    flat = w.flat
-    at: list[int] = []
-    for word in starts.intersection(w.hits):
-        needle = b" " + word + b" "
-        i = flat.find(needle)
-        while i >= 0:
-            at.append(i)  # flat has one more character in front: i is where the word begins in text
-            i = flat.find(needle, i + 1)
-    for stem in stems.intersection(w.stems) if stems else ():
-        needle = b" " + stem
-        i = flat.find(needle)
-        while i >= 0:
-            at.append(i)
-            i = flat.find(needle, i + 1)
-    at.sort()
-    for i in at:
-        m = rx.match(text, i)
-        if m is not None:
-            return m
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class _Need:
     """A word of the comment among ``words``, or one that begins with one of ``stems``."""

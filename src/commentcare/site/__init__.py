@@ -8,9 +8,7 @@ The parts load lazily: reading decisions needs no model, adapting needs scikit-l
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from commentcare._lazy import lazy_getattr as _lazy_getattr
 from commentcare.site._status import ExportCounts, SiteDecision, site_comments, site_decision
 
 __all__ = [
@@ -44,8 +42,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'commentcare.site' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = _lazy_getattr(__name__, _LAZY, globals())
